@@ -1,0 +1,56 @@
+# shellcheck shell=bash disable=SC2034
+# Paths and toolchain settings shared by the project's scripts.  Sourced.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=$ROOT/build
+KSRC=$BUILD/linux
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# Out-of-tree Rust code must be built by the exact rustc the kernel was
+# configured with; Debian's rustc-web matches its rust-web-src.
+# KASAN together with Rust needs a clang-built kernel (RUST depends on
+# !KASAN || CC_IS_CLANG), so the kernel and the module use LLVM 19.
+KERNEL_MAKE_VARS=(
+	LLVM=-19
+	RUSTC=/usr/bin/rustc
+	RUSTDOC=/usr/bin/rustdoc
+	HOSTRUSTC=/usr/bin/rustc
+	CLIPPY_DRIVER=/usr/bin/clippy-driver
+	BINDGEN=bindgen
+)
+export LIBCLANG_PATH=/usr/lib/llvm-19/lib
+
+# Number of make jobs: one more than the cores, as measured fastest here.
+JOBS=$(($(nproc) + 1))
+
+log() {
+	printf '%s: %s\n' "$(basename "$0")" "$*" >&2
+}
+
+die() {
+	log "error: $*"
+	exit 1
+}
+
+# Hash of the named files and strings, used as a content cache key.
+content_key() {
+	local item
+	for item in "$@"; do
+		if [ -f "$item" ]; then
+			printf '%s\n' "${item#"$ROOT"/}"
+			sha256sum <"$item"
+		else
+			printf '%s\n' "$item"
+		fi
+	done | sha256sum | cut -d' ' -f1
+}
+
+# copy_with_libs BIN ROOT DEST: install BIN as ROOT/DEST with the shared
+# libraries it needs, at the paths the loader expects.
+copy_with_libs() {
+	local bin=$1 root=$2 dest=$3 lib
+	install -D -m 0755 "$bin" "$root$dest"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] || install -D -m 0755 "$lib" "$root$lib"
+	done
+}

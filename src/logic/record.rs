@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The text of the module's records and of /proc/PID/containerid reads.
+//! The formats are ABI: `docs/records.md` describes them.
+
+use super::text::FixedBuf;
+use super::value::UNSET;
+use core::fmt::{self, Write};
+
+/// Room for one part of an AUDIT_CONTAINER record.
+pub type RecordText = FixedBuf<256>;
+
+/// What an AUDIT_CONTAINER record reports about one set attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetAttempt<'a> {
+    /// The writer's process (tgid).
+    pub pid: i32,
+    /// The writer's real uid, in the initial user namespace.
+    pub uid: u32,
+    /// The writer's loginuid (audit uid).
+    pub auid: u32,
+    /// The writer's controlling terminal, or `None`.
+    pub tty: Option<&'a [u8]>,
+    /// The writer's audit session.
+    pub ses: u32,
+    /// The target's process (tgid).
+    pub opid: i32,
+    /// The target's ID before the attempt.
+    pub old_contid: u64,
+    /// The ID that was written, or `None` if the input was not a valid ID.
+    pub contid: Option<u64>,
+    /// Whether the ID was set.
+    pub success: bool,
+}
+
+/// The part of the record before the writer's LSM context (`subj=`).
+pub fn set_record_head(a: &SetAttempt<'_>) -> Result<RecordText, fmt::Error> {
+    let mut t = RecordText::new();
+    write!(t, "op=set pid={} uid={}", a.pid, a.uid)?;
+    Ok(t)
+}
+
+/// The part of the record after the writer's LSM context.
+pub fn set_record_tail(a: &SetAttempt<'_>) -> Result<RecordText, fmt::Error> {
+    let mut t = RecordText::new();
+    write!(t, " auid={} tty=", a.auid)?;
+    match a.tty {
+        Some(name) if !name.is_empty() && name.iter().all(|b| b.is_ascii_graphic()) => {
+            t.push_bytes(name)?
+        }
+        _ => t.push_bytes(b"(none)")?,
+    }
+    write!(
+        t,
+        " ses={} opid={} old-contid={} contid=",
+        a.ses, a.opid, a.old_contid
+    )?;
+    match a.contid {
+        Some(id) => write!(t, "{id}")?,
+        None => t.push_bytes(b"?")?,
+    }
+    write!(t, " res={}", u8::from(a.success))?;
+    Ok(t)
+}
+
+/// What a read of /proc/PID/containerid returns.
+pub fn proc_value(contid: Option<u64>) -> FixedBuf<24> {
+    let mut t = FixedBuf::new();
+    // 20 digits and a newline always fit.
+    let _ = writeln!(t, "{}", contid.unwrap_or(UNSET));
+    t
+}
+
+/// The bytes a read at offset `pos` of at most `count` bytes returns.
+pub fn read_window(text: &[u8], pos: u64, count: usize) -> &[u8] {
+    let start = usize::try_from(pos).unwrap_or(usize::MAX).min(text.len());
+    let end = start.saturating_add(count).min(text.len());
+    &text[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt() -> SetAttempt<'static> {
+        SetAttempt {
+            pid: 596,
+            uid: 0,
+            auid: 0,
+            tty: Some(b"pts0"),
+            ses: 1,
+            opid: 707,
+            old_contid: UNSET,
+            contid: Some(123456),
+            success: true,
+        }
+    }
+
+    fn full(a: &SetAttempt<'_>) -> std::string::String {
+        let head = set_record_head(a).unwrap();
+        let tail = set_record_tail(a).unwrap();
+        std::format!(
+            "{}{}",
+            core::str::from_utf8(head.as_bytes()).unwrap(),
+            core::str::from_utf8(tail.as_bytes()).unwrap()
+        )
+    }
+
+    #[test]
+    fn success_record_matches_the_contract() {
+        assert_eq!(
+            full(&attempt()),
+            "op=set pid=596 uid=0 auid=0 tty=pts0 ses=1 opid=707 \
+             old-contid=18446744073709551615 contid=123456 res=1"
+        );
+    }
+
+    #[test]
+    fn failure_record_and_unparsable_value() {
+        let a = SetAttempt {
+            auid: u32::MAX,
+            ses: u32::MAX,
+            tty: None,
+            old_contid: 5,
+            contid: None,
+            success: false,
+            ..attempt()
+        };
+        assert_eq!(
+            full(&a),
+            "op=set pid=596 uid=0 auid=4294967295 tty=(none) ses=4294967295 \
+             opid=707 old-contid=5 contid=? res=0"
+        );
+    }
+
+    #[test]
+    fn odd_tty_names_are_not_trusted() {
+        let a = SetAttempt {
+            tty: Some(b"bad name"),
+            ..attempt()
+        };
+        assert!(full(&a).contains(" tty=(none) "));
+        let a = SetAttempt {
+            tty: Some(b""),
+            ..attempt()
+        };
+        assert!(full(&a).contains(" tty=(none) "));
+    }
+
+    #[test]
+    fn the_longest_record_fits() {
+        let a = SetAttempt {
+            pid: i32::MAX,
+            uid: u32::MAX,
+            auid: u32::MAX,
+            tty: Some(b"ttyABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+            ses: u32::MAX,
+            opid: i32::MIN,
+            old_contid: u64::MAX,
+            contid: Some(u64::MAX - 1),
+            success: false,
+        };
+        assert!(set_record_head(&a).is_ok());
+        assert!(set_record_tail(&a).is_ok());
+    }
+
+    #[test]
+    fn proc_value_text() {
+        assert_eq!(proc_value(Some(42)).as_bytes(), b"42\n");
+        assert_eq!(proc_value(None).as_bytes(), b"18446744073709551615\n");
+        assert_eq!(proc_value(Some(0)).as_bytes(), b"0\n");
+    }
+
+    #[test]
+    fn read_window_behaves_like_simple_read_from_buffer() {
+        let t = b"42\n";
+        assert_eq!(read_window(t, 0, 100), b"42\n");
+        assert_eq!(read_window(t, 0, 1), b"4");
+        assert_eq!(read_window(t, 1, 100), b"2\n");
+        assert_eq!(read_window(t, 3, 100), b"");
+        assert_eq!(read_window(t, 99, 100), b"");
+        assert_eq!(read_window(t, u64::MAX, usize::MAX), b"");
+    }
+}

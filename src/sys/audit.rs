@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Emitting audit records through the kernel's audit API, so that
+//! backlog limits, rate limits, lost accounting and the failure mode apply
+//! to them as to every other record.
+
+use core::ptr::NonNull;
+use kernel::bindings;
+
+/// AUDIT_CONTAINER: an attempt to set a task's audit container ID.
+pub(crate) const AUDIT_CONTAINER: i32 = bindings::AUDIT_CONTAINER as i32;
+
+/// Whether auditing is enabled at all (`auditctl -e`).
+pub(crate) fn enabled() -> bool {
+    // SAFETY: audit_enabled is a plain integer that the audit core updates
+    // with single stores; a racy read is how the core itself reads it.
+    unsafe { core::ptr::read_volatile(&raw const bindings::audit_enabled) != 0 }
+}
+
+/// A record being built; it is sent when dropped.
+pub(crate) struct Record {
+    ab: NonNull<bindings::audit_buffer>,
+}
+
+impl Record {
+    /// Starts a record of type `msg_type` in the current task's audit
+    /// context (so that it shares the serial of the task's syscall
+    /// event), allocating with GFP_KERNEL.  `None` if the record is
+    /// filtered out or lost (the audit core counts losses).
+    pub(crate) fn start_in_syscall(msg_type: i32) -> Option<Self> {
+        // SAFETY: called in process context of the current task, which may
+        // sleep for the allocation.
+        let ab = unsafe {
+            bindings::audit_log_start(bindings::audit_context(), bindings::GFP_KERNEL, msg_type)
+        };
+        Some(Record {
+            ab: NonNull::new(ab)?,
+        })
+    }
+
+    /// Appends text, which must be NUL-terminated and contain no other NUL.
+    pub(crate) fn append(&mut self, text_with_nul: &[u8]) {
+        if text_with_nul.last() != Some(&0) || text_with_nul[..text_with_nul.len() - 1].contains(&0)
+        {
+            return;
+        }
+        // SAFETY: the buffer is valid; the format is a static "%s" and the
+        // argument a NUL-terminated string, as checked above.
+        unsafe {
+            bindings::audit_log_format(
+                self.ab.as_ptr(),
+                kernel::c_str!("%s").as_char_ptr(),
+                text_with_nul.as_ptr(),
+            )
+        };
+    }
+
+    /// Appends the current task's LSM context as ` subj=...`, if any.
+    pub(crate) fn append_task_context(&mut self) {
+        // SAFETY: the buffer is valid; the function reads the current
+        // task's credentials.
+        unsafe { bindings::audit_log_task_context(self.ab.as_ptr()) };
+    }
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        // SAFETY: the buffer came from audit_log_start() and is ended once.
+        unsafe { bindings::audit_log_end(self.ab.as_ptr()) };
+    }
+}
+
+/// Copies the name of the current task's controlling terminal into `out`
+/// and returns it, or `None` if it has none.
+pub(crate) fn current_tty_name(out: &mut [u8; 64]) -> Option<&[u8]> {
+    // SAFETY: audit_get_tty() returns a referenced tty or NULL; the name is
+    // read while the reference is held and the reference dropped after.
+    unsafe {
+        let tty = bindings::audit_get_tty();
+        if tty.is_null() {
+            return None;
+        }
+        let name = kernel::str::CStr::from_char_ptr(bindings::tty_name(tty)).as_bytes();
+        let n = name.len().min(out.len());
+        out[..n].copy_from_slice(&name[..n]);
+        bindings::audit_put_tty(tty);
+        Some(&out[..n])
+    }
+}

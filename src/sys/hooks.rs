@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The operations audit_contid registers with the hook series, as C
+//! trampolines into the safe code of `crate::contid`.
+
+use super::task::TaskRef;
+use super::user::UserBuf;
+use crate::contid::{self, State};
+use core::pin::Pin;
+use core::sync::atomic::{AtomicPtr, Ordering};
+use kernel::alloc::KBox;
+use kernel::bindings;
+use kernel::error::{Error, Result};
+use kernel::ffi::{c_char, c_int, c_ulong};
+
+/// The operations table handed to the hook series.
+struct Ops(bindings::audit_contid_ops);
+
+// SAFETY: the table is immutable and holds only function pointers.
+unsafe impl Sync for Ops {}
+
+static OPS: Ops = Ops(bindings::audit_contid_ops {
+    task_alloc: Some(task_alloc),
+    task_attach: Some(task_attach),
+    task_exit: Some(task_exit),
+    proc_read: Some(proc_read),
+    proc_write: Some(proc_write),
+    task_release: Some(task_release),
+});
+
+/// The module's state while the operations are registered.
+static STATE: AtomicPtr<State> = AtomicPtr::new(core::ptr::null_mut());
+
+/// The module's state, for the operations.
+pub(crate) fn state() -> &'static State {
+    let p = STATE.load(Ordering::Acquire);
+    // SAFETY: operations run only while registered, and STATE points to the
+    // state that `Registration` owns for the whole time it is registered.
+    unsafe { p.as_ref() }.expect("audit_contid operation called while unregistered")
+}
+
+/// The registration of the module's operations, owning the state they use.
+/// Dropping it unregisters them (waiting for those that run) and then
+/// frees the state.
+pub(crate) struct Registration {
+    state: Pin<KBox<State>>,
+}
+
+impl Registration {
+    /// Publishes `state` and registers the operations.
+    pub(crate) fn new(state: Pin<KBox<State>>) -> Result<Self> {
+        STATE.store(
+            core::ptr::from_ref::<State>(&state).cast_mut(),
+            Ordering::Release,
+        );
+        // SAFETY: OPS is static; the state it uses stays published until
+        // the registration is dropped.
+        let ret = unsafe { bindings::audit_contid_register(&OPS.0) };
+        if ret < 0 {
+            STATE.store(core::ptr::null_mut(), Ordering::Release);
+            return Err(Error::from_errno(ret));
+        }
+        Ok(Self { state })
+    }
+
+    /// The state.
+    pub(crate) fn state(&self) -> &State {
+        &self.state
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        // SAFETY: OPS was registered by `new`; when this returns no
+        // operation is running or will run.
+        unsafe { bindings::audit_contid_unregister(&OPS.0) };
+        STATE.store(core::ptr::null_mut(), Ordering::Release);
+    }
+}
+
+/// Waits until every operation that is running has returned.
+pub(crate) fn synchronize() {
+    // SAFETY: may sleep; called in process context (module unload).
+    unsafe { bindings::audit_contid_synchronize() };
+}
+
+/// Calls `task_release` for every task.
+pub(crate) fn release_all() {
+    // SAFETY: OPS is static and its task_release is set.
+    unsafe { bindings::audit_contid_release_all(&OPS.0) };
+}
+
+fn is_thread(clone_flags: c_ulong) -> bool {
+    clone_flags & bindings::CLONE_THREAD as c_ulong != 0
+}
+
+fn to_ssize(r: Result<usize>) -> isize {
+    match r {
+        Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+/// # Safety
+///
+/// Called by the hook series with a task that is being created.
+unsafe extern "C" fn task_alloc(tsk: *mut bindings::task_struct, clone_flags: c_ulong) -> c_int {
+    // SAFETY: the task is valid for the duration of the hook.
+    let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
+        return 0;
+    };
+    match contid::task_alloc(tsk, is_thread(clone_flags)) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// # Safety
+///
+/// Called by the hook series under tasklist_lock (write) and siglock.
+unsafe extern "C" fn task_attach(tsk: *mut bindings::task_struct, clone_flags: c_ulong) -> c_int {
+    // SAFETY: the task is valid for the duration of the hook.
+    let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
+        return 0;
+    };
+    match contid::task_attach(tsk, is_thread(clone_flags)) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// # Safety
+///
+/// Called by the hook series for an exiting task, or one whose creation
+/// failed.
+unsafe extern "C" fn task_exit(tsk: *mut bindings::task_struct) {
+    // SAFETY: the task is valid for the duration of the hook.
+    if let Some(tsk) = unsafe { TaskRef::from_raw(tsk) } {
+        contid::task_exit(tsk);
+    }
+}
+
+/// # Safety
+///
+/// Called by audit_contid_release_all() under rcu_read_lock().
+unsafe extern "C" fn task_release(tsk: *mut bindings::task_struct) {
+    // SAFETY: the task is valid within the RCU read-side section.
+    if let Some(tsk) = unsafe { TaskRef::from_raw(tsk) } {
+        contid::task_release(tsk);
+    }
+}
+
+/// # Safety
+///
+/// Called by /proc/PID/containerid with a referenced task, the user buffer
+/// of the read and the file position.
+unsafe extern "C" fn proc_read(
+    tsk: *mut bindings::task_struct,
+    buf: *mut c_char,
+    count: usize,
+    ppos: *mut bindings::loff_t,
+) -> isize {
+    // SAFETY: the task is referenced by the proc file for the call.
+    let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
+        return 0;
+    };
+    // SAFETY: `ppos` points to the file position, owned by the caller of
+    // read(2) for the duration of the call.
+    let pos = unsafe { &mut *ppos };
+    let user = UserBuf::new(buf as usize, count);
+    to_ssize(contid::proc_read(tsk, &user, pos))
+}
+
+/// # Safety
+///
+/// Called by /proc/PID/containerid with a referenced task, the user buffer
+/// of the write and the file position.
+unsafe extern "C" fn proc_write(
+    tsk: *mut bindings::task_struct,
+    buf: *const c_char,
+    count: usize,
+    ppos: *mut bindings::loff_t,
+) -> isize {
+    // SAFETY: the task is referenced by the proc file for the call.
+    let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
+        return 0;
+    };
+    // SAFETY: `ppos` points to the file position, owned by the caller of
+    // write(2) for the duration of the call.
+    let pos = unsafe { &mut *ppos };
+    let user = UserBuf::new(buf as usize, count);
+    to_ssize(contid::proc_write(tsk, &user, pos))
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Tasks: the per-task slot of the hook series, identity, and the thread,
+//! children and parent relations that are stable under the tasks lock.
+
+use super::slot::Slot;
+use core::ffi::c_void;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use core::sync::atomic::AtomicPtr;
+use kernel::bindings;
+
+/// A task that is alive for `'a`: one passed to a hook, the current task,
+/// or one reached through a [`TasksLock`] or an RCU read-side section.
+#[derive(Clone, Copy)]
+pub(crate) struct TaskRef<'a> {
+    ptr: NonNull<bindings::task_struct>,
+    _life: PhantomData<&'a bindings::task_struct>,
+}
+
+impl<'a> TaskRef<'a> {
+    /// Wraps a task pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a task that stays valid for `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::task_struct) -> Option<Self> {
+        Some(Self {
+            ptr: NonNull::new(ptr)?,
+            _life: PhantomData,
+        })
+    }
+
+    /// The raw pointer, for C calls.
+    pub(crate) fn as_ptr(self) -> *mut bindings::task_struct {
+        self.ptr.as_ptr()
+    }
+
+    /// The task's audit container ID slot (`task_struct::audit_contid`).
+    pub(crate) fn slot<T>(self) -> Slot<'a, T> {
+        // SAFETY: the task is valid for 'a; the field is a naturally aligned
+        // pointer that the kernel writes only before the task is visible
+        // and the module only accesses atomically, so viewing it as an
+        // `AtomicPtr` (same size and alignment) is sound.
+        let cell = unsafe {
+            let field = core::ptr::addr_of_mut!((*self.ptr.as_ptr()).audit_contid);
+            AtomicPtr::from_ptr(field.cast::<*mut c_void>())
+        };
+        Slot::new(cell)
+    }
+
+    /// The task's process ID (thread group ID) in the initial namespace.
+    pub(crate) fn tgid(self) -> i32 {
+        // SAFETY: the task is valid; `tgid` does not change after creation.
+        unsafe { (*self.ptr.as_ptr()).tgid }
+    }
+
+    fn signal(self) -> *mut bindings::signal_struct {
+        // SAFETY: the task is valid; `signal` is set before the task is
+        // visible and does not change until it is freed.
+        unsafe { (*self.ptr.as_ptr()).signal }
+    }
+
+    /// Whether both tasks belong to the same thread group.
+    pub(crate) fn same_thread_group(self, other: TaskRef<'_>) -> bool {
+        self.signal() == other.signal()
+    }
+
+    /// Whether the task's thread group has started to exit.
+    pub(crate) fn group_exiting(self) -> bool {
+        // SAFETY: the task and its signal_struct are valid; the flags are
+        // read once, racily: callers treat the answer as a hint and rely on
+        // the exit hook for the authoritative state.
+        unsafe {
+            let flags = core::ptr::read_volatile(core::ptr::addr_of!((*self.signal()).flags));
+            flags & bindings::SIGNAL_GROUP_EXIT != 0
+        }
+    }
+
+    /// The task's real uid in the initial user namespace.
+    pub(crate) fn uid(self) -> u32 {
+        // SAFETY: the task is valid; task_uid() reads its credentials under
+        // RCU.
+        unsafe {
+            let kuid = bindings::task_uid(self.ptr.as_ptr());
+            bindings::from_kuid(&raw mut bindings::init_user_ns, kuid)
+        }
+    }
+
+    /// The task's loginuid (audit uid) in the initial user namespace.
+    pub(crate) fn loginuid(self) -> u32 {
+        // SAFETY: the task is valid.
+        unsafe {
+            let kuid = bindings::audit_get_loginuid(self.ptr.as_ptr());
+            bindings::from_kuid(&raw mut bindings::init_user_ns, kuid)
+        }
+    }
+
+    /// The task's audit session ID.
+    pub(crate) fn sessionid(self) -> u32 {
+        // SAFETY: the task is valid.
+        unsafe { bindings::audit_get_sessionid(self.ptr.as_ptr()) }
+    }
+}
+
+/// The current task.
+pub(crate) fn current() -> TaskRef<'static> {
+    // SAFETY: the current task stays valid while it runs this code; the
+    // returned reference is only used within the current call.
+    unsafe { TaskRef::from_raw(bindings::get_current()) }.expect("current is never NULL")
+}
+
+/// Holds off task creation, exit and reparenting (tasklist_lock for
+/// reading, taken by the hook series on the module's behalf).  Must not
+/// sleep while held.
+pub(crate) struct TasksLock(PhantomData<*mut ()>);
+
+impl TasksLock {
+    /// Takes the lock.
+    pub(crate) fn lock() -> Self {
+        // SAFETY: may be called in process context; released in drop.
+        unsafe { bindings::audit_contid_lock_tasks() };
+        TasksLock(PhantomData)
+    }
+
+    /// Every thread of `task`'s thread group, starting with the first.
+    pub(crate) fn threads<'l>(&'l self, task: TaskRef<'l>) -> Threads<'l> {
+        // SAFETY: the thread list is stable under tasklist_lock, which
+        // `self` holds; the head is part of the task's signal_struct.
+        let first = unsafe {
+            let head = core::ptr::addr_of_mut!((*task.signal()).thread_head);
+            let next = (*head).next;
+            if next == head {
+                core::ptr::null_mut()
+            } else {
+                next.cast::<u8>()
+                    .sub(core::mem::offset_of!(bindings::task_struct, thread_node))
+                    .cast::<bindings::task_struct>()
+            }
+        };
+        Threads {
+            // SAFETY: threads on the list are valid while the lock is held.
+            next: unsafe { TaskRef::from_raw(first) },
+            _lock: PhantomData,
+        }
+    }
+
+    /// Whether the task has children.
+    pub(crate) fn has_children(&self, task: TaskRef<'_>) -> bool {
+        // SAFETY: the children list is stable under tasklist_lock.
+        unsafe {
+            let head = core::ptr::addr_of_mut!((*task.as_ptr()).children);
+            (*head).next != head
+        }
+    }
+
+    /// The task's real parent, or `None` for the idle task and init's
+    /// ancestor (a task that is its own parent).
+    pub(crate) fn real_parent<'l>(&'l self, task: TaskRef<'l>) -> Option<TaskRef<'l>> {
+        // SAFETY: real_parent is stable and valid under tasklist_lock.
+        let parent = unsafe { (*task.as_ptr()).real_parent };
+        if parent == task.as_ptr() || task.tgid() == 0 {
+            return None;
+        }
+        // SAFETY: as above.
+        unsafe { TaskRef::from_raw(parent) }
+    }
+}
+
+impl Drop for TasksLock {
+    fn drop(&mut self) {
+        // SAFETY: paired with the lock in `lock`.
+        unsafe { bindings::audit_contid_unlock_tasks() };
+    }
+}
+
+/// Iterator over the threads of a thread group, under a [`TasksLock`].
+pub(crate) struct Threads<'l> {
+    next: Option<TaskRef<'l>>,
+    _lock: PhantomData<&'l TasksLock>,
+}
+
+impl<'l> Iterator for Threads<'l> {
+    type Item = TaskRef<'l>;
+
+    fn next(&mut self) -> Option<TaskRef<'l>> {
+        let t = self.next?;
+        // SAFETY: the thread list is stable under the lock that 'l borrows.
+        self.next = unsafe { TaskRef::from_raw(bindings::__next_thread(t.as_ptr())) };
+        Some(t)
+    }
+}
+
+/// Sleeps for one scheduler tick.
+pub(crate) fn sleep_a_tick() {
+    // SAFETY: called in process context without locks held (module unload).
+    unsafe { bindings::schedule_timeout_uninterruptible(1) };
+}

@@ -1,0 +1,74 @@
+#!/bin/sh
+# Setting an ID on a fresh task, reading it back, its AUDIT_CONTAINER
+# record, and every kind of bad input.
+# shellcheck source=tests/lib/testlib.sh
+. /usr/local/lib/testlib.sh
+T=contid-test
+
+sleep 1000 &
+t=$!
+check_eq "a new task reads as unset" "$(contid $t)" "$UNSET"
+check_eq "/proc/PID/task/TID/containerid reads the same" "$(cat /proc/$t/task/$t/containerid)" "$UNSET"
+
+if echo 123456 >/proc/$t/containerid; then
+	pass "write from the shell succeeds"
+else
+	fail "write from the shell succeeds" "echo failed"
+fi
+check_eq "the ID reads back" "$(contid $t)" 123456
+check_eq "through task/TID too" "$(cat /proc/$t/task/$t/containerid)" 123456
+audit_sync
+rec=$(container_records $t | tail -1)
+check_match "AUDIT_CONTAINER record has every field" "$rec" \
+	"op=set pid=$$ uid=0 auid=[0-9]+ tty=[^ ]+ ses=[0-9]+ opid=$t old-contid=$UNSET contid=123456 res=1"
+check_eq "ausearch -m 1020 finds it" "$(ausearch -m 1020 2>/dev/null | grep -c "opid=$t ")" 1
+check_eq "ausearch -m container finds it" "$(ausearch -m container 2>/dev/null | grep -c "type=CONTAINER .*opid=$t ")" 1
+stamp=$(echo "$rec" | sed -n 's/.*msg=audit(\([0-9.:]*\)).*/\1/p')
+check_match "the write's SYSCALL record shares the serial" \
+	"$(grep -a "audit($stamp)" "$AUDIT_LOG" | grep -a 'type=SYSCALL')" "syscall=1 .*pid=$$ "
+
+# Reads are one value and a newline, with file offsets honoured.
+check_eq "partial read" "$(dd if=/proc/$t/containerid bs=1 count=3 2>/dev/null)" 123
+
+# Bad input: EINVAL, recorded, and the ID is unchanged.
+sleep 1000 &
+u=$!
+expect_refused "garbage" EINVAL $u "?" $T write /proc/$u/containerid abc
+expect_refused "trailing garbage" EINVAL $u "?" $T write /proc/$u/containerid '12x'
+expect_refused "leading space" EINVAL $u "?" $T write /proc/$u/containerid ' 12'
+expect_refused "negative" EINVAL $u "?" $T write /proc/$u/containerid '-1'
+expect_refused "overflow" EINVAL $u "?" $T write /proc/$u/containerid 18446744073709551616
+expect_refused "empty" EINVAL $u "?" $T write /proc/$u/containerid ''
+expect_refused "just a newline" EINVAL $u "?" $T write /proc/$u/containerid '\n'
+expect_refused "two newlines" EINVAL $u "?" $T write /proc/$u/containerid '5\n\n'
+expect_refused "the unset value" EINVAL $u "?" $T write /proc/$u/containerid "$UNSET"
+expect_refused "partial write (offset 1)" EINVAL $u "?" $T write /proc/$u/containerid 77 --offset 1
+check_eq "bad input changed nothing" "$(contid $u)" "$UNSET"
+
+check_eq "a trailing newline and a plus sign are fine" "$($T write /proc/$u/containerid '+42\n')" ok
+check_eq "value with newline reads back" "$(contid $u)" 42
+
+# Set once.
+expect_refused "re-set" EEXIST $u 43 $T write /proc/$u/containerid 43
+expect_refused "re-set to the same value" EEXIST $u 42 $T write /proc/$u/containerid 42
+check_eq "re-set changed nothing" "$(contid $u)" 42
+check_match "refusal record names old and new ID" "$(container_records $u | tail -1)" \
+	"opid=$u old-contid=42 contid=42 res=0"
+
+# Privilege: CAP_AUDIT_CONTROL for writing and for reading.
+sleep 1000 &
+v=$!
+expect_refused "write without CAP_AUDIT_CONTROL" EPERM $v 5 $T drop-cap $T write /proc/$v/containerid 5
+check_eq "the refused write changed nothing" "$(contid $v)" "$UNSET"
+check_eq "read without CAP_AUDIT_CONTROL: EPERM" "$($T drop-cap $T read /proc/$v/containerid)" EPERM
+check_eq "0 is a valid ID" "$($T write /proc/$v/containerid 0)" ok
+check_eq "0 reads back" "$(contid $v)" 0
+
+# A process that has exited: ENOENT from /proc, no record needed.
+sleep 0 &
+g=$!
+wait $g
+check_eq "exited process: ENOENT" "$($T write /proc/$g/containerid 9)" ENOENT
+
+kill $t $u $v
+finish

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! contid-test: the guest-side helper of the audit-contid tests.  Each
+//! subcommand does one thing a shell cannot do precisely (report the exact
+//! errno, drop one capability, act from another thread, race) and prints a
+//! result the test scripts compare.
+
+use std::ffi::CString;
+use std::fs::OpenOptions;
+use std::io::{Error, Read, Write};
+use std::os::unix::fs::FileExt;
+use std::process::exit;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+const USAGE: &str = "usage: contid-test COMMAND ...
+  write PATH TEXT [--offset N]  write TEXT (\\n escapes) and print ok or the errno name
+  read PATH                     print the content, or the errno name
+  drop-cap CMD...               exec CMD without CAP_AUDIT_CONTROL
+  threads N                     run N threads, print ready, sleep
+  self-set ID [--from-thread]   write our own containerid
+  gate FIFO CMD...              wait for a line on FIFO, then exec CMD
+  race PID N                    N threads write distinct IDs to PID at once
+  stress SECONDS                fork/exit/exec churn while setting IDs";
+
+fn errno_name(e: &Error) -> String {
+    let n = e.raw_os_error().unwrap_or(0);
+    let name = match n {
+        libc::EPERM => "EPERM",
+        libc::ENOENT => "ENOENT",
+        libc::ESRCH => "ESRCH",
+        libc::EACCES => "EACCES",
+        libc::EFAULT => "EFAULT",
+        libc::EBUSY => "EBUSY",
+        libc::EEXIST => "EEXIST",
+        libc::EXDEV => "EXDEV",
+        libc::EINVAL => "EINVAL",
+        libc::ENOMEM => "ENOMEM",
+        libc::EOPNOTSUPP => "EOPNOTSUPP",
+        libc::EAGAIN => "EAGAIN",
+        _ => return format!("errno{n}"),
+    };
+    name.to_string()
+}
+
+fn unescape(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut it = s.bytes();
+    while let Some(b) = it.next() {
+        if b == b'\\' {
+            match it.next() {
+                Some(b'n') => out.push(b'\n'),
+                Some(b'0') => out.push(0),
+                Some(b'\\') => out.push(b'\\'),
+                Some(o) => {
+                    out.push(b'\\');
+                    out.push(o);
+                }
+                None => out.push(b'\\'),
+            }
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// Writes `data` to `path` in one write(2) (or pwrite(2) at `offset`).
+fn write_once(path: &str, data: &[u8], offset: Option<u64>) -> Result<(), Error> {
+    let f = OpenOptions::new().write(true).open(path)?;
+    let n = match offset {
+        Some(off) => f.write_at(data, off)?,
+        None => (&f).write(data)?,
+    };
+    if n != data.len() {
+        return Err(Error::from_raw_os_error(libc::EIO));
+    }
+    Ok(())
+}
+
+fn read_all(path: &str) -> Result<String, Error> {
+    let mut s = String::new();
+    std::fs::File::open(path)?.read_to_string(&mut s)?;
+    Ok(s)
+}
+
+fn report(r: Result<(), Error>) -> ! {
+    match r {
+        Ok(()) => {
+            println!("ok");
+            exit(0)
+        }
+        Err(e) => {
+            println!("{}", errno_name(&e));
+            exit(1)
+        }
+    }
+}
+
+fn exec(args: &[String]) -> ! {
+    if args.is_empty() {
+        eprintln!("{USAGE}");
+        exit(2);
+    }
+    let cargs: Vec<CString> = args
+        .iter()
+        .map(|a| CString::new(a.as_bytes()).expect("argument with NUL"))
+        .collect();
+    let mut ptrs: Vec<*const libc::c_char> = cargs.iter().map(|c| c.as_ptr()).collect();
+    ptrs.push(std::ptr::null());
+    // SAFETY: ptrs is a NULL-terminated array of valid C strings.
+    unsafe { libc::execvp(ptrs[0], ptrs.as_ptr()) };
+    eprintln!("exec {}: {}", args[0], Error::last_os_error());
+    exit(127)
+}
+
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: i32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+fn drop_audit_control() -> Result<(), Error> {
+    const VERSION_3: u32 = 0x2008_0522;
+    // CAP_AUDIT_CONTROL, from <linux/capability.h>.
+    let cap: u32 = 30;
+    // SAFETY: prctl with integer arguments.
+    if unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) } != 0 {
+        return Err(Error::last_os_error());
+    }
+    let mut hdr = CapHeader {
+        version: VERSION_3,
+        pid: 0,
+    };
+    let mut data = [CapData::default(); 2];
+    // SAFETY: header and two data structs, as capget(2) requires for v3.
+    if unsafe { libc::syscall(libc::SYS_capget, &mut hdr, data.as_mut_ptr()) } != 0 {
+        return Err(Error::last_os_error());
+    }
+    let (word, bit) = ((cap / 32) as usize, 1u32 << (cap % 32));
+    data[word].effective &= !bit;
+    data[word].permitted &= !bit;
+    data[word].inheritable &= !bit;
+    // SAFETY: as above.
+    if unsafe { libc::syscall(libc::SYS_capset, &mut hdr, data.as_ptr()) } != 0 {
+        return Err(Error::last_os_error());
+    }
+    Ok(())
+}
+
+fn sleep_forever() -> ! {
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}
+
+fn cmd_threads(n: usize) -> ! {
+    for _ in 1..n.max(1) {
+        std::thread::spawn(|| sleep_forever());
+    }
+    // Wait until the kernel shows every thread.
+    let want = n.max(1);
+    while std::fs::read_dir("/proc/self/task")
+        .map(|d| d.count())
+        .unwrap_or(0)
+        < want
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    println!("ready");
+    std::io::stdout().flush().ok();
+    sleep_forever()
+}
+
+fn cmd_self_set(id: &str, from_thread: bool) -> ! {
+    let data = format!("{id}\n").into_bytes();
+    if from_thread {
+        let leader = format!("/proc/{}/containerid", std::process::id());
+        let r = std::thread::spawn(move || write_once(&leader, &data, None))
+            .join()
+            .expect("thread");
+        report(r)
+    }
+    report(write_once("/proc/self/containerid", &data, None))
+}
+
+fn cmd_gate(fifo: &str, cmd: &[String]) -> ! {
+    let mut line = [0u8; 1];
+    match std::fs::File::open(fifo) {
+        Ok(mut f) => {
+            let _ = f.read(&mut line);
+        }
+        Err(e) => {
+            eprintln!("gate {fifo}: {e}");
+            exit(126)
+        }
+    }
+    exec(cmd)
+}
+
+fn cmd_race(pid: &str, n: usize) -> ! {
+    let barrier = Arc::new(Barrier::new(n));
+    let path = format!("/proc/{pid}/containerid");
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let b = Arc::clone(&barrier);
+            let p = path.clone();
+            std::thread::spawn(move || {
+                let data = format!("{}\n", 1000 + i).into_bytes();
+                b.wait();
+                write_once(&p, &data, None)
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    let mut eexist = 0;
+    let mut other = Vec::new();
+    for h in handles {
+        match h.join().expect("thread") {
+            Ok(()) => ok += 1,
+            Err(e) if e.raw_os_error() == Some(libc::EEXIST) => eexist += 1,
+            Err(e) => other.push(errno_name(&e)),
+        }
+    }
+    println!("ok={ok} EEXIST={eexist} other={}", other.join(","));
+    exit(0)
+}
+
+/// A child process that waits on a pipe and then runs `then`.
+struct Held {
+    pid: libc::pid_t,
+    release: libc::c_int,
+}
+
+fn fork_held(then: impl FnOnce() -> i32) -> Held {
+    let mut fds = [0; 2];
+    // SAFETY: pipe with a valid two-int array.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: the child only calls async-signal-safe functions and `then`,
+    // which the callers keep to raw system calls.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork: {}", Error::last_os_error());
+    if pid == 0 {
+        let mut b = [0u8; 1];
+        // SAFETY: valid fds and buffer.
+        unsafe {
+            libc::close(fds[1]);
+            libc::read(fds[0], b.as_mut_ptr().cast(), 1);
+            libc::_exit(then());
+        }
+    }
+    // SAFETY: closing our copy of the read end.
+    unsafe { libc::close(fds[0]) };
+    Held {
+        pid,
+        release: fds[1],
+    }
+}
+
+impl Held {
+    fn release_and_wait(self) -> i32 {
+        // SAFETY: valid fd and status pointer.
+        unsafe {
+            libc::write(self.release, b"x".as_ptr().cast(), 1);
+            libc::close(self.release);
+            let mut status = 0;
+            libc::waitpid(self.pid, &mut status, 0);
+            if libc::WIFEXITED(status) {
+                libc::WEXITSTATUS(status)
+            } else {
+                -1
+            }
+        }
+    }
+}
+
+/// In a child: fork a grandchild that reports whether it inherited `id`.
+fn child_checks_inheritance(id: u64) -> i32 {
+    // SAFETY: fork and raw syscalls only.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        let ok = read_all("/proc/self/containerid")
+            .map(|s| s.trim() == id.to_string())
+            .unwrap_or(false);
+        // SAFETY: exiting the grandchild.
+        unsafe { libc::_exit(if ok { 0 } else { 3 }) };
+    }
+    let mut status = 0;
+    // SAFETY: valid status pointer.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        4
+    }
+}
+
+fn churn(deadline: Instant) {
+    while Instant::now() < deadline {
+        // SAFETY: the child only forks, spawns nothing else and exits.
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            for _ in 0..3 {
+                // SAFETY: as above.
+                if unsafe { libc::fork() } == 0 {
+                    // SAFETY: exiting the grandchild.
+                    unsafe { libc::_exit(0) };
+                }
+            }
+            // SAFETY: reap all grandchildren and exit.
+            unsafe {
+                while libc::wait(std::ptr::null_mut()) > 0 {}
+                libc::_exit(0);
+            }
+        }
+        // SAFETY: reap.
+        unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
+    }
+}
+
+fn cmd_stress(seconds: u64) -> ! {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let churners: Vec<_> = (0..2)
+        .map(|_| std::thread::spawn(move || churn(deadline)))
+        .collect();
+    let mut iterations = 0u64;
+    let mut failures = Vec::new();
+    let mut exit_races = [0u64; 2];
+    let mut next_id = 1u64;
+    while Instant::now() < deadline {
+        iterations += 1;
+        // Two writers race on a fresh target; exactly one wins and the
+        // target's children inherit the winner's ID.
+        let (a, b) = (next_id, next_id + 1);
+        next_id += 2;
+        let target = fork_held(|| 0);
+        let path = format!("/proc/{}/containerid", target.pid);
+        let barrier = Arc::new(Barrier::new(2));
+        let writers: Vec<_> = [a, b]
+            .into_iter()
+            .map(|id| {
+                let p = path.clone();
+                let br = Arc::clone(&barrier);
+                std::thread::spawn(move || {
+                    br.wait();
+                    write_once(&p, format!("{id}").as_bytes(), None).map(|()| id)
+                })
+            })
+            .collect();
+        let results: Vec<_> = writers
+            .into_iter()
+            .map(|h| h.join().expect("writer"))
+            .collect();
+        let wins: Vec<u64> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok().copied())
+            .collect();
+        let losses_ok = results
+            .iter()
+            .filter(|r| matches!(r, Err(e) if e.raw_os_error() == Some(libc::EEXIST)))
+            .count();
+        if wins.len() != 1 || losses_ok != 1 {
+            failures.push(format!("race: {results:?}"));
+        }
+        if let Some(&w) = wins.first() {
+            match read_all(&path) {
+                Ok(s) if s.trim() == w.to_string() => {}
+                other => failures.push(format!("readback after winning {w}: {other:?}")),
+            }
+        }
+        target.release_and_wait();
+
+        // The target's fork and the write race: the outcome is set (and the
+        // children inherit) or refused with EBUSY.
+        let id = next_id;
+        next_id += 1;
+        let forker = fork_held(move || child_checks_inheritance(id));
+        let path = format!("/proc/{}/containerid", forker.pid);
+        let writer =
+            std::thread::spawn(move || write_once(&path, format!("{id}").as_bytes(), None));
+        let status = forker.release_and_wait();
+        match writer.join().expect("writer") {
+            Ok(()) if status != 0 && status != 3 => {
+                failures.push(format!("fork race: child status {status}"))
+            }
+            Ok(()) => {}
+            // Refused because the child had forked, or it was gone.
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::EBUSY) | Some(libc::ESRCH) | Some(libc::ENOENT)
+                ) => {}
+            Err(e) => failures.push(format!("fork race: {}", errno_name(&e))),
+        }
+
+        // Write against exit: set, or ESRCH/ENOENT.
+        let quitter = fork_held(|| 0);
+        let path = format!("/proc/{}/containerid", quitter.pid);
+        let id = next_id;
+        next_id += 1;
+        let writer =
+            std::thread::spawn(move || write_once(&path, format!("{id}").as_bytes(), None));
+        quitter.release_and_wait();
+        match writer.join().expect("writer") {
+            Ok(()) => exit_races[0] += 1,
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ESRCH) | Some(libc::ENOENT)) => {
+                exit_races[1] += 1
+            }
+            Err(e) => failures.push(format!("exit race: {}", errno_name(&e))),
+        }
+    }
+    for c in churners {
+        c.join().expect("churner");
+    }
+    println!(
+        "iterations={iterations} exit_race_set={} exit_race_gone={} failures={}",
+        exit_races[0],
+        exit_races[1],
+        failures.len()
+    );
+    for f in failures.iter().take(20) {
+        println!("failure: {f}");
+    }
+    exit(if failures.is_empty() { 0 } else { 1 })
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    match a.as_slice() {
+        ["write", path, text] => report(write_once(path, &unescape(text), None)),
+        ["write", path, text, "--offset", off] => {
+            let off = off.parse().expect("offset");
+            report(write_once(path, &unescape(text), Some(off)))
+        }
+        ["read", path] => match read_all(path) {
+            Ok(s) => {
+                print!("{s}");
+                exit(0)
+            }
+            Err(e) => {
+                println!("{}", errno_name(&e));
+                exit(1)
+            }
+        },
+        ["drop-cap", ..] => {
+            if let Err(e) = drop_audit_control() {
+                eprintln!("dropping CAP_AUDIT_CONTROL: {e}");
+                exit(126);
+            }
+            exec(&args[1..])
+        }
+        ["threads", n] => cmd_threads(n.parse().expect("thread count")),
+        ["self-set", id] => cmd_self_set(id, false),
+        ["self-set", id, "--from-thread"] => cmd_self_set(id, true),
+        ["gate", fifo, ..] => cmd_gate(fifo, &args[2..]),
+        ["race", pid, n] => cmd_race(pid, n.parse().expect("writer count")),
+        ["stress", secs] => cmd_stress(secs.parse().expect("seconds")),
+        _ => {
+            eprintln!("{USAGE}");
+            exit(2)
+        }
+    }
+}

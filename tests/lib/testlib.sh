@@ -1,0 +1,115 @@
+# shellcheck shell=sh
+# Helpers for guest test scripts (POSIX sh, busybox).  A script sources this
+# file, reports each check with pass/fail (or the check_* helpers), and ends
+# with `finish`.  tests/run counts the PASS:/FAIL: lines.
+
+AUDIT_LOG=/var/log/audit/audit.log
+_failed=0
+
+pass() {
+	echo "PASS: $1"
+}
+
+fail() {
+	echo "FAIL: $1: $2"
+	_failed=1
+}
+
+# check NAME CMD...: passes when CMD exits 0.
+check() {
+	_name=$1
+	shift
+	if _out=$("$@" 2>&1); then
+		pass "$_name"
+	else
+		fail "$_name" "'$*' failed: $_out"
+	fi
+}
+
+# check_eq NAME ACTUAL EXPECTED
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "got '$2', expected '$3'"
+	fi
+}
+
+# check_match NAME TEXT EXTENDED-REGEX
+check_match() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
+		pass "$1"
+	else
+		fail "$1" "'$2' does not match /$3/"
+	fi
+}
+
+# audit_sync: write a marker through the audit system and wait until auditd
+# has logged it, so that every record emitted before is in the log too.
+audit_sync() {
+	_marker="sync-$$-$(cat /proc/sys/kernel/random/uuid)"
+	auditctl -m "$_marker" || return 1
+	_i=0
+	while [ $_i -lt 200 ]; do
+		grep -q "$_marker" "$AUDIT_LOG" && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	echo "audit_sync: marker $_marker never reached $AUDIT_LOG" >&2
+	return 1
+}
+
+finish() {
+	exit $_failed
+}
+
+# shellcheck disable=SC2034
+UNSET=18446744073709551615
+
+# container_records OPID: the AUDIT_CONTAINER records about process OPID
+# ("any" for all of them).
+container_records() {
+	if [ "$1" = any ]; then
+		grep -aE 'type=(CONTAINER|UNKNOWN\[1020\]) ' "$AUDIT_LOG"
+	else
+		grep -aE 'type=(CONTAINER|UNKNOWN\[1020\]) ' "$AUDIT_LOG" | grep -a " opid=$1 "
+	fi
+}
+
+# count_records OPID FIXED-STRING
+count_records() {
+	container_records "$1" | grep -acF -- "$2"
+}
+
+# expect_refused NAME ERRNO OPID CONTID CMD...: CMD prints ERRNO, and a new
+# AUDIT_CONTAINER record about OPID (or any) with contid=CONTID res=0 is
+# logged.
+expect_refused() {
+	_n=$1
+	_e=$2
+	_o=$3
+	_c=$4
+	shift 4
+	audit_sync
+	_before=$(count_records "$_o" "contid=$_c res=0")
+	_got=$("$@" 2>&1)
+	check_eq "$_n: $_e" "$_got" "$_e"
+	audit_sync
+	_after=$(count_records "$_o" "contid=$_c res=0")
+	check_eq "$_n: refusal recorded" "$_after" "$((_before + 1))"
+}
+
+# wait_for_file FILE: wait until FILE exists and is not empty.
+wait_for_file() {
+	_i=0
+	while [ ! -s "$1" ] && [ $_i -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	[ -s "$1" ]
+}
+
+# contid PID: the audit container ID of PID.
+contid() {
+	cat "/proc/$1/containerid"
+}
