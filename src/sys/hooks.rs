@@ -150,6 +150,30 @@ unsafe extern "C" fn task_release(tsk: *mut bindings::task_struct) {
     }
 }
 
+/// The operation behind a read or write of /proc/PID/containerid.
+type ProcOp = fn(TaskRef<'_>, &UserBuf, &mut i64) -> Result<usize>;
+
+/// # Safety
+///
+/// `tsk` must be referenced for the call and `ppos` must point to the file
+/// position of the read(2) or write(2), as the proc hooks guarantee.
+unsafe fn proc_call(
+    op: ProcOp,
+    tsk: *mut bindings::task_struct,
+    buf: usize,
+    count: usize,
+    ppos: *mut bindings::loff_t,
+) -> isize {
+    // SAFETY: the task is referenced by the proc file for the call.
+    let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
+        return 0;
+    };
+    // SAFETY: `ppos` points to the file position, owned by the caller of
+    // read(2) or write(2) for the duration of the call.
+    let pos = unsafe { &mut *ppos };
+    to_ssize(op(tsk, &UserBuf::new(buf, count), pos))
+}
+
 /// # Safety
 ///
 /// Called by /proc/PID/containerid with a referenced task, the user buffer
@@ -160,15 +184,8 @@ unsafe extern "C" fn proc_read(
     count: usize,
     ppos: *mut bindings::loff_t,
 ) -> isize {
-    // SAFETY: the task is referenced by the proc file for the call.
-    let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
-        return 0;
-    };
-    // SAFETY: `ppos` points to the file position, owned by the caller of
-    // read(2) for the duration of the call.
-    let pos = unsafe { &mut *ppos };
-    let user = UserBuf::new(buf as usize, count);
-    to_ssize(contid::proc_read(tsk, &user, pos))
+    // SAFETY: the proc hook's arguments, as `proc_call` requires.
+    unsafe { proc_call(contid::proc_read, tsk, buf as usize, count, ppos) }
 }
 
 /// # Safety
@@ -181,13 +198,6 @@ unsafe extern "C" fn proc_write(
     count: usize,
     ppos: *mut bindings::loff_t,
 ) -> isize {
-    // SAFETY: the task is referenced by the proc file for the call.
-    let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
-        return 0;
-    };
-    // SAFETY: `ppos` points to the file position, owned by the caller of
-    // write(2) for the duration of the call.
-    let pos = unsafe { &mut *ppos };
-    let user = UserBuf::new(buf as usize, count);
-    to_ssize(contid::proc_write(tsk, &user, pos))
+    // SAFETY: the proc hook's arguments, as `proc_call` requires.
+    unsafe { proc_call(contid::proc_write, tsk, buf as usize, count, ppos) }
 }
