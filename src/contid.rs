@@ -26,7 +26,6 @@ use crate::sys::hooks::state;
 use crate::sys::rcu::ReadGuard;
 use crate::sys::slot::{Slot, State as SlotState};
 use crate::sys::task::{self, TaskRef, TasksLock};
-use crate::sys::user::UserBuf;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::error::{code, Error, Result};
 use kernel::prelude::*;
@@ -209,20 +208,24 @@ fn writer_capable() -> bool {
 }
 
 /// read(2) of /proc/PID/containerid.
-pub(crate) fn proc_read(t: TaskRef<'_>, user: &UserBuf, pos: &mut i64) -> Result<usize> {
+pub(crate) fn proc_read(t: TaskRef<'_>, out: &mut [u8]) -> Result<usize> {
     let st = state();
-    if st.draining.load(Ordering::Acquire) {
-        return Err(Error::from_errno(-(kernel::bindings::EOPNOTSUPP as i32)));
+    if st.draining() {
+        return Err(not_loaded());
     }
     if !policy::may_read(writer_capable()) {
         return Err(code::EPERM);
     }
     let text = record::proc_value(contid_of(t));
-    let start = u64::try_from(*pos).map_err(|_| code::EINVAL)?;
-    let window = record::read_window(text.as_bytes(), start, user.len());
-    let n = user.write_from(window)?;
-    *pos += n as i64;
-    Ok(n)
+    let text = text.as_bytes();
+    let room = out.get_mut(..text.len()).ok_or(code::EINVAL)?;
+    room.copy_from_slice(text);
+    Ok(text.len())
+}
+
+/// The error of a module that is going away, as if it were not loaded.
+fn not_loaded() -> Error {
+    Error::from_errno(-(kernel::bindings::EOPNOTSUPP as i32))
 }
 
 /// What a set attempt did, for its record.
@@ -232,20 +235,26 @@ struct Outcome {
 }
 
 /// write(2) of /proc/PID/containerid.
-pub(crate) fn proc_write(target: TaskRef<'_>, user: &UserBuf, pos: &mut i64) -> Result<usize> {
+///
+/// `data` is the start of what was written (all of it unless `count`, the
+/// length of the write, exceeds [`MAX_WRITE`]); `pos` is the file offset.
+pub(crate) fn proc_write(
+    target: TaskRef<'_>,
+    data: &[u8],
+    count: usize,
+    pos: i64,
+) -> Result<usize> {
     let st = state();
-    if st.draining.load(Ordering::Acquire) {
-        return Err(Error::from_errno(-(kernel::bindings::EOPNOTSUPP as i32)));
+    if st.draining() {
+        return Err(not_loaded());
     }
-    let mut buf = [0u8; MAX_WRITE + 1];
-    let parsed = if *pos != 0 {
+    let parsed = if pos != 0 {
         // Partial writes are refused: the value is one write.
         Err(code::EINVAL)
-    } else if user.len() > MAX_WRITE {
+    } else if count > MAX_WRITE || data.len() != count {
         Err(code::EINVAL)
     } else {
-        let input = user.read_into(&mut buf[..user.len()])?;
-        value::parse(input).map_err(|_| code::EINVAL)
+        value::parse(data).map_err(|_| code::EINVAL)
     };
     let outcome = match parsed {
         Ok(id) => set(st, target, id),
@@ -256,7 +265,7 @@ pub(crate) fn proc_write(target: TaskRef<'_>, user: &UserBuf, pos: &mut i64) -> 
     };
     log_set_attempt(target, parsed.ok(), &outcome);
     outcome.result?;
-    Ok(user.len())
+    Ok(count)
 }
 
 fn refusal_errno(r: Refusal) -> Error {
@@ -275,7 +284,6 @@ fn refusal_errno(r: Refusal) -> Error {
 fn set(st: &State, target: TaskRef<'_>, id: u64) -> Outcome {
     let writer = task::current();
     let capable = writer_capable();
-    let writer_contid = contid_of(writer);
     let info = Info {
         contid: id,
         loginuid: writer.loginuid(),
@@ -291,13 +299,19 @@ fn set(st: &State, target: TaskRef<'_>, id: u64) -> Outcome {
     let outcome = loop {
         let tasks = TasksLock::lock();
         let rcu = ReadGuard::new();
+        // Under the lock: a writer whose own ID was just set must see it.
+        let writer_contid = contid_of(writer);
         let mut threads = 0usize;
         let mut children = false;
         let mut found = None;
+        // A thread still on the list: unlike `target`, which may have been
+        // reaped, its parent chain is valid under the lock.
+        let mut first = None;
         for t in tasks.threads(target) {
             threads += 1;
+            first = first.or(Some(t));
             children |= tasks.has_children(t);
-            if found.is_none() {
+            if found.is_none() && !t.exiting() {
                 found = match slot(t).read(&rcu) {
                     SlotState::Exited => None,
                     SlotState::Empty => Some(TargetState::Unset),
@@ -313,7 +327,8 @@ fn set(st: &State, target: TaskRef<'_>, id: u64) -> Outcome {
             target_is_writer: target.same_thread_group(writer),
             target_exiting: found.is_none() || target.group_exiting(),
             writer_contid,
-            target_descends_from_writer: descends_from(&tasks, target, writer),
+            target_descends_from_writer: writer_contid.is_some()
+                && first.is_some_and(|f| descends_from(&tasks, f, writer)),
             target_has_children: children,
             target: target_state,
         };
@@ -339,7 +354,9 @@ fn set(st: &State, target: TaskRef<'_>, id: u64) -> Outcome {
         for t in tasks.threads(target) {
             let s = slot(t);
             let seen = s.seen();
-            if let SlotState::Exited = s.state(seen, &rcu) {
+            // An exiting thread may have passed its exit hook while the
+            // module was not loaded: nothing would free its object.
+            if t.exiting() || matches!(s.state(seen, &rcu), SlotState::Exited) {
                 continue;
             }
             let Some(new) = spares.get_mut(updated).and_then(Option::take) else {
@@ -388,9 +405,10 @@ fn fill(st: &State, spare: &mut KVec<Option<Obj<Info>>>, n: usize, info: Info) -
     Ok(())
 }
 
-/// Whether `target` descends from `writer`'s process.
-fn descends_from(tasks: &TasksLock, target: TaskRef<'_>, writer: TaskRef<'_>) -> bool {
-    let mut t = tasks.real_parent(target);
+/// Whether `thread` (a thread on its group's list) descends from
+/// `writer`'s process.
+fn descends_from(tasks: &TasksLock, thread: TaskRef<'_>, writer: TaskRef<'_>) -> bool {
+    let mut t = tasks.real_parent(thread);
     while let Some(p) = t {
         if p.same_thread_group(writer) {
             return true;

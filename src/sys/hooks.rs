@@ -4,7 +4,6 @@
 //! trampolines into the safe code of `crate::contid`.
 
 use super::task::TaskRef;
-use super::user::UserBuf;
 use crate::contid::{self, State};
 use core::pin::Pin;
 use core::sync::atomic::{AtomicPtr, Ordering};
@@ -150,54 +149,40 @@ unsafe extern "C" fn task_release(tsk: *mut bindings::task_struct) {
     }
 }
 
-/// The operation behind a read or write of /proc/PID/containerid.
-type ProcOp = fn(TaskRef<'_>, &UserBuf, &mut i64) -> Result<usize>;
-
 /// # Safety
 ///
-/// `tsk` must be referenced for the call and `ppos` must point to the file
-/// position of the read(2) or write(2), as the proc hooks guarantee.
-unsafe fn proc_call(
-    op: ProcOp,
+/// Called by the hook series with a referenced task and a kernel buffer of
+/// `size` bytes.
+unsafe extern "C" fn proc_read(
     tsk: *mut bindings::task_struct,
-    buf: usize,
-    count: usize,
-    ppos: *mut bindings::loff_t,
+    buf: *mut c_char,
+    size: usize,
 ) -> isize {
     // SAFETY: the task is referenced by the proc file for the call.
     let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
         return 0;
     };
-    // SAFETY: `ppos` points to the file position, owned by the caller of
-    // read(2) or write(2) for the duration of the call.
-    let pos = unsafe { &mut *ppos };
-    to_ssize(op(tsk, &UserBuf::new(buf, count), pos))
+    // SAFETY: `buf` is a kernel buffer of `size` bytes, ours for the call.
+    let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), size) };
+    to_ssize(contid::proc_read(tsk, out))
 }
 
 /// # Safety
 ///
-/// Called by /proc/PID/containerid with a referenced task, the user buffer
-/// of the read and the file position.
-unsafe extern "C" fn proc_read(
-    tsk: *mut bindings::task_struct,
-    buf: *mut c_char,
-    count: usize,
-    ppos: *mut bindings::loff_t,
-) -> isize {
-    // SAFETY: the proc hook's arguments, as `proc_call` requires.
-    unsafe { proc_call(contid::proc_read, tsk, buf as usize, count, ppos) }
-}
-
-/// # Safety
-///
-/// Called by /proc/PID/containerid with a referenced task, the user buffer
-/// of the write and the file position.
+/// Called by the hook series with a referenced task and a kernel copy of
+/// the first `len` bytes of a write of `count` bytes at offset `pos`.
 unsafe extern "C" fn proc_write(
     tsk: *mut bindings::task_struct,
     buf: *const c_char,
+    len: usize,
     count: usize,
-    ppos: *mut bindings::loff_t,
+    pos: bindings::loff_t,
 ) -> isize {
-    // SAFETY: the proc hook's arguments, as `proc_call` requires.
-    unsafe { proc_call(contid::proc_write, tsk, buf as usize, count, ppos) }
+    // SAFETY: the task is referenced by the proc file for the call.
+    let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
+        return 0;
+    };
+    // SAFETY: `buf` holds `len` initialised bytes for the call.
+    let data = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
+    to_ssize(contid::proc_write(tsk, data, count, pos))
 }

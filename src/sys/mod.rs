@@ -11,4 +11,3 @@ pub(crate) mod hooks;
 pub(crate) mod rcu;
 pub(crate) mod slot;
 pub(crate) mod task;
-pub(crate) mod user;

@@ -66,6 +66,18 @@ impl<'a> TaskRef<'a> {
         self.signal() == other.signal()
     }
 
+    /// Whether the task has started to exit (PF_EXITING, set before the
+    /// exit hook runs).
+    pub(crate) fn exiting(self) -> bool {
+        // SAFETY: the task is valid; the flags are read once.  A task seen
+        // not exiting runs the exit hook later; one seen exiting may have
+        // run it while the module was not loaded.
+        unsafe {
+            let flags = core::ptr::read_volatile(core::ptr::addr_of!((*self.ptr.as_ptr()).flags));
+            flags & bindings::PF_EXITING != 0
+        }
+    }
+
     /// Whether the task's thread group has started to exit.
     pub(crate) fn group_exiting(self) -> bool {
         // SAFETY: the task and its signal_struct are valid; the flags are
