@@ -17,9 +17,9 @@
 //! given the new ID before anybody can see it.
 
 use crate::logic::policy::{self, Refusal, SetFacts, TargetState};
-use crate::logic::record::{self, SetAttempt};
+use crate::logic::record::{self, InfoSubject, SetAttempt};
 use crate::logic::value::{self, MAX_WRITE};
-use crate::sys::audit::{self, Record};
+use crate::sys::audit::{self, Fields, Record};
 use crate::sys::cache::{Cache, Gfp, Obj};
 use crate::sys::caps;
 use crate::sys::hooks::state;
@@ -103,6 +103,13 @@ impl State {
 /// The audit container ID of `t`, if it has one.
 pub(crate) fn contid_of(t: TaskRef<'_>) -> Option<u64> {
     info_of(t).map(|i| i.contid)
+}
+
+/// Writes the fields of an AUDIT_CONTAINER_INFO record that gives
+/// `contid` as the ID of `subject`.  Runs in whatever context the event
+/// is logged in: formats into a stack buffer, never sleeps.
+pub(crate) fn log_info(mut fields: Fields<'_>, subject: InfoSubject, contid: u64) {
+    fields.append(record::info_record(subject, contid).as_bytes_with_nul());
 }
 
 fn info_of(t: TaskRef<'_>) -> Option<Info> {

@@ -63,6 +63,35 @@ pub fn set_record_tail(a: &SetAttempt<'_>) -> Result<RecordText, fmt::Error> {
     Ok(t)
 }
 
+/// Whose audit container ID an AUDIT_CONTAINER_INFO record gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InfoSubject {
+    /// The task the event is about (its syscall, or the sender of a
+    /// message from userspace).
+    Task,
+    /// The target of a signal or ptrace, named by the OBJ_PID record that
+    /// the record follows.
+    Target {
+        /// The target's process (tgid), as in the OBJ_PID record.
+        opid: i32,
+    },
+}
+
+/// Room for an AUDIT_CONTAINER_INFO record.
+pub type InfoText = FixedBuf<64>;
+
+/// The fields of an AUDIT_CONTAINER_INFO record.
+pub fn info_record(subject: InfoSubject, contid: u64) -> InfoText {
+    let mut t = InfoText::new();
+    // The longest text, "op=target opid=-2147483648 contid=" and 20
+    // digits, takes 54 bytes: formatting cannot fail.
+    let _ = match subject {
+        InfoSubject::Task => write!(t, "op=task contid={contid}"),
+        InfoSubject::Target { opid } => write!(t, "op=target opid={opid} contid={contid}"),
+    };
+    t
+}
+
 /// What a read of /proc/PID/containerid returns.
 pub fn proc_value(contid: Option<u64>) -> FixedBuf<24> {
     let mut t = FixedBuf::new();
@@ -155,6 +184,24 @@ mod tests {
         };
         assert!(set_record_head(&a).is_ok());
         assert!(set_record_tail(&a).is_ok());
+    }
+
+    #[test]
+    fn info_records_match_the_contract() {
+        assert_eq!(
+            info_record(InfoSubject::Task, 123456).as_bytes(),
+            b"op=task contid=123456"
+        );
+        assert_eq!(
+            info_record(InfoSubject::Target { opid: 707 }, 0).as_bytes(),
+            b"op=target opid=707 contid=0"
+        );
+        let longest = info_record(InfoSubject::Target { opid: i32::MIN }, u64::MAX - 1);
+        assert_eq!(
+            longest.as_bytes(),
+            b"op=target opid=-2147483648 contid=18446744073709551614"
+        );
+        assert_eq!(longest.as_bytes_with_nul().last(), Some(&0));
     }
 
     #[test]

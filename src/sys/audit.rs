@@ -4,6 +4,7 @@
 //! backlog limits, rate limits, lost accounting and the failure mode apply
 //! to them as to every other record.
 
+use core::marker::PhantomData;
 use core::ptr::NonNull;
 use kernel::bindings;
 
@@ -40,19 +41,7 @@ impl Record {
 
     /// Appends text, which must be NUL-terminated and contain no other NUL.
     pub(crate) fn append(&mut self, text_with_nul: &[u8]) {
-        if text_with_nul.last() != Some(&0) || text_with_nul[..text_with_nul.len() - 1].contains(&0)
-        {
-            return;
-        }
-        // SAFETY: the buffer is valid; the format is a static "%s" and the
-        // argument a NUL-terminated string, as checked above.
-        unsafe {
-            bindings::audit_log_format(
-                self.ab.as_ptr(),
-                kernel::c_str!("%s").as_char_ptr(),
-                text_with_nul.as_ptr(),
-            )
-        };
+        append(self.ab, text_with_nul);
     }
 
     /// Appends the current task's LSM context as ` subj=...`, if any.
@@ -68,6 +57,50 @@ impl Drop for Record {
         // SAFETY: the buffer came from audit_log_start() and is ended once.
         unsafe { bindings::audit_log_end(self.ab.as_ptr()) };
     }
+}
+
+/// The fields of a record that the audit core started and will end.
+pub(crate) struct Fields<'a> {
+    ab: NonNull<bindings::audit_buffer>,
+    _record: PhantomData<&'a mut bindings::audit_buffer>,
+}
+
+impl Fields<'_> {
+    /// Wraps a record handed to the module by the hook series.
+    ///
+    /// # Safety
+    ///
+    /// `ab` is NULL or a record that was started and is not ended while
+    /// the returned value lives.
+    pub(crate) unsafe fn from_raw(ab: *mut bindings::audit_buffer) -> Option<Self> {
+        Some(Self {
+            ab: NonNull::new(ab)?,
+            _record: PhantomData,
+        })
+    }
+
+    /// Appends text, which must be NUL-terminated and contain no other NUL.
+    pub(crate) fn append(&mut self, text_with_nul: &[u8]) {
+        append(self.ab, text_with_nul);
+    }
+}
+
+/// Appends `text_with_nul` to the record `ab`, which is being built; text
+/// that is not one NUL-terminated string is not appended.
+fn append(ab: NonNull<bindings::audit_buffer>, text_with_nul: &[u8]) {
+    if text_with_nul.last() != Some(&0) || text_with_nul[..text_with_nul.len() - 1].contains(&0) {
+        return;
+    }
+    // SAFETY: the buffer is being built (both callers hold it); the format
+    // is a static "%s" and the argument a NUL-terminated string, as checked
+    // above.  audit_log_format() does not sleep.
+    unsafe {
+        bindings::audit_log_format(
+            ab.as_ptr(),
+            kernel::c_str!("%s").as_char_ptr(),
+            text_with_nul.as_ptr(),
+        )
+    };
 }
 
 /// Copies the name of the current task's controlling terminal into `out`

@@ -3,8 +3,11 @@
 //! The operations audit_contid registers with the hook series, as C
 //! trampolines into the safe code of `crate::contid`.
 
+use super::audit::Fields;
 use super::task::TaskRef;
 use crate::contid::{self, State};
+use crate::logic::record::InfoSubject;
+use crate::logic::value::UNSET;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::KBox;
@@ -25,6 +28,8 @@ static OPS: Ops = Ops(bindings::audit_contid_ops {
     proc_read: Some(proc_read),
     proc_write: Some(proc_write),
     task_release: Some(task_release),
+    task_contid: Some(task_contid),
+    log_info: Some(log_info),
 });
 
 /// The module's state while the operations are registered.
@@ -185,4 +190,39 @@ unsafe extern "C" fn proc_write(
     // SAFETY: `buf` holds `len` initialised bytes for the call.
     let data = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
     to_ssize(contid::proc_write(tsk, data, count, pos))
+}
+
+/// # Safety
+///
+/// Called by the hook series with a task that stays valid for the call,
+/// possibly in atomic context.
+unsafe extern "C" fn task_contid(tsk: *mut bindings::task_struct) -> u64 {
+    // SAFETY: the task is valid for the duration of the hook.
+    let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
+        return UNSET;
+    };
+    contid::contid_of(tsk).unwrap_or(UNSET)
+}
+
+/// # Safety
+///
+/// Called by the hook series with an AUDIT_CONTAINER_INFO record that it
+/// started and ends after the call, possibly in atomic context.
+unsafe extern "C" fn log_info(
+    ab: *mut bindings::audit_buffer,
+    what: bindings::audit_contid_info,
+    opid: bindings::pid_t,
+    contid: u64,
+) {
+    // SAFETY: the record is being built and is ended by the caller after
+    // this returns.
+    let Some(fields) = (unsafe { Fields::from_raw(ab) }) else {
+        return;
+    };
+    let subject = if what == bindings::audit_contid_info_AUDIT_CONTID_INFO_TARGET {
+        InfoSubject::Target { opid }
+    } else {
+        InfoSubject::Task
+    };
+    contid::log_info(fields, subject, contid);
 }
