@@ -3,7 +3,17 @@
 # Convenience targets; the scripts do the work.  The module itself is built
 # by Kbuild (see Kbuild) against the test kernel under build/.
 
-.PHONY: all module kernel guest check demo clean
+.PHONY: all module kernel guest check demo clean install uninstall
+
+# `make install` installs contid, the orchestrators' CLI and OCI hook (see
+# docs/orchestrators.md): PREFIX and DESTDIR as usual.  The hooks.d entry
+# goes where podman and CRI-O look for it, whatever PREFIX is.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DOCDIR ?= $(PREFIX)/share/doc/audit-contid
+HOOKSDIR ?= /usr/share/containers/oci/hooks.d
+CARGO ?= cargo
+CARGO_TARGET_DIR ?= build/cargo
 
 all: module
 
@@ -24,3 +34,19 @@ demo:
 
 clean:
 	rm -rf build
+
+install:
+	$(CARGO) build --release --locked -p contid --target-dir $(CARGO_TARGET_DIR)
+	install -D -m 0755 $(CARGO_TARGET_DIR)/release/contid $(DESTDIR)$(BINDIR)/contid
+	install -d $(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(DOCDIR)
+	sed 's|/usr/local/bin/contid|$(BINDIR)/contid|' tools/contid/hooks/audit-contid.json \
+		>$(DESTDIR)$(HOOKSDIR)/audit-contid.json
+	sed 's|/usr/local/bin/contid|$(BINDIR)/contid|' tools/contid/hooks/runc-config-snippet.json \
+		>$(DESTDIR)$(DOCDIR)/runc-config-snippet.json
+	chmod 0644 $(DESTDIR)$(HOOKSDIR)/audit-contid.json $(DESTDIR)$(DOCDIR)/runc-config-snippet.json
+	install -m 0644 docs/orchestrators.md $(DESTDIR)$(DOCDIR)/orchestrators.md
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/contid $(DESTDIR)$(HOOKSDIR)/audit-contid.json
+	rm -f $(DESTDIR)$(DOCDIR)/runc-config-snippet.json $(DESTDIR)$(DOCDIR)/orchestrators.md
+	-rmdir $(DESTDIR)$(DOCDIR)
