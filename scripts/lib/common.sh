@@ -23,6 +23,14 @@ export LIBCLANG_PATH=/usr/lib/llvm-19/lib
 # Number of make jobs: one more than the cores, as measured fastest here.
 JOBS=$(($(nproc) + 1))
 
+# A line of the guest's kernel log that reports a problem: a BUG, WARNING,
+# KASAN, lockdep, RCU or might_sleep report, or a kmemleak leak.
+SPLAT_RE='WARNING:|BUG:|Oops|general protection fault|Kernel panic|kernel BUG'
+SPLAT_RE+='|possible recursive locking|possible circular locking|inconsistent lock state'
+SPLAT_RE+='|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|INFO: task .* blocked'
+SPLAT_RE+='|rcu: INFO|self-detected stall|unreferenced object|UBSAN:|Call Trace:'
+SPLAT_RE+='|sleeping function called'
+
 log() {
 	printf '%s: %s\n' "$(basename "$0")" "$*" >&2
 }

@@ -14,7 +14,7 @@ check_eq "... and all 8 attempts are recorded" "$(container_records $t | wc -l)"
 check_eq "... one of them as a success" "$(count_records $t 'res=1')" 1
 check_match "the winner's ID is the one set" "$(contid $t)" '^100[0-7]$'
 
-out=$($T stress 20)
+out=$($T stress 12)
 rc=$?
 echo "$out" | head -5
 check_eq "stress run: no failures" "$rc" 0

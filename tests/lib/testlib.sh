@@ -113,3 +113,46 @@ wait_for_file() {
 contid() {
 	cat "/proc/$1/containerid"
 }
+
+# in_container ID CMD...: run CMD (in the foreground) in a new process whose
+# audit container ID is set to ID before CMD starts.
+in_container() {
+	_id=$1
+	shift
+	in_container_bg "$_id" "$@"
+	wait "$CPID"
+}
+
+# in_container_bg ID CMD...: the same in the background; CPID is its pid.
+in_container_bg() {
+	_id=$1
+	shift
+	_gate=/tmp/.gate.$$
+	rm -f "$_gate"
+	mkfifo "$_gate"
+	contid-test gate "$_gate" "$@" &
+	CPID=$!
+	echo "$_id" >"/proc/$CPID/containerid"
+	echo go >"$_gate"
+	rm -f "$_gate"
+}
+
+# stamps_of REGEX: the time stamps ("1234.567:89") of the events that have a
+# record matching REGEX, one a line.
+stamps_of() {
+	grep -aE -- "$1" "$AUDIT_LOG" | sed -n 's/.*msg=audit(\([0-9.]*:[0-9]*\)).*/\1/p' | sort -u
+}
+
+# records_of STAMP: every record of the event STAMP.
+records_of() {
+	grep -aF "msg=audit($1)" "$AUDIT_LOG"
+}
+
+# count_of REGEX [TEXT]: how many lines of TEXT (default: the log) match.
+count_of() {
+	if [ $# -gt 1 ]; then
+		printf '%s\n' "$2" | grep -acE -- "$1"
+	else
+		grep -acE -- "$1" "$AUDIT_LOG"
+	fi
+}

@@ -21,7 +21,13 @@ const USAGE: &str = "usage: contid-test COMMAND ...
   self-set ID [--from-thread]   write our own containerid
   gate FIFO CMD...              wait for a line on FIFO, then exec CMD
   race PID N                    N threads write distinct IDs to PID at once
-  stress SECONDS                fork/exit/exec churn while setting IDs";
+  stress SECONDS                fork/exit/exec churn while setting IDs
+  ptrace-attach PID             attach to PID with ptrace, then detach
+  getppid-loop SECONDS          call getppid(2) as fast as possible, print the count
+  audit-rule add|del LIST LEN ID
+                                send the kernel a rule \"containerid=ID\" on filter
+                                list LIST with a value length of LEN bytes, bypassing
+                                auditctl's checks; print ok or the errno name";
 
 fn errno_name(e: &Error) -> String {
     let n = e.raw_os_error().unwrap_or(0);
@@ -432,6 +438,144 @@ fn cmd_stress(seconds: u64) -> ! {
     exit(if failures.is_empty() { 0 } else { 1 })
 }
 
+/// Attaches to `pid` (one PTRACE_ATTACH, the syscall audit sees as the
+/// ptrace event), waits for it to stop, and detaches.
+fn cmd_ptrace_attach(pid: libc::pid_t) -> ! {
+    // SAFETY: plain syscalls on a pid; no memory is shared with the tracee.
+    let r = unsafe {
+        libc::ptrace(
+            libc::PTRACE_ATTACH,
+            pid,
+            std::ptr::null_mut::<libc::c_void>(),
+            std::ptr::null_mut::<libc::c_void>(),
+        )
+    };
+    if r != 0 {
+        println!("{}", errno_name(&Error::last_os_error()));
+        exit(1);
+    }
+    let mut status = 0;
+    // SAFETY: waits for the tracee's stop; `status` is a valid out pointer.
+    unsafe { libc::waitpid(pid, &mut status, libc::__WALL) };
+    // SAFETY: the tracee is stopped and traced by us.
+    unsafe {
+        libc::ptrace(
+            libc::PTRACE_DETACH,
+            pid,
+            std::ptr::null_mut::<libc::c_void>(),
+            std::ptr::null_mut::<libc::c_void>(),
+        )
+    };
+    println!("ok");
+    exit(0)
+}
+
+/// Calls getppid(2) for `secs` seconds and prints how many calls it made:
+/// a load test compares that with the events in the log.
+fn cmd_getppid_loop(secs: u64) -> ! {
+    let end = Instant::now() + Duration::from_secs(secs);
+    let mut calls: u64 = 0;
+    while Instant::now() < end {
+        for _ in 0..64 {
+            // SAFETY: getppid has no arguments and cannot fail.
+            unsafe { libc::getppid() };
+        }
+        calls += 64;
+    }
+    println!("{calls}");
+    exit(0)
+}
+
+const AUDIT_ADD_RULE: u16 = 1011;
+const AUDIT_DEL_RULE: u16 = 1012;
+const AUDIT_CONTAINERID: u32 = 27;
+const AUDIT_EQUAL: u32 = 0x4000_0000;
+const AUDIT_ALWAYS: u32 = 2;
+/// flags, action, field_count, mask[64], fields[64], values[64],
+/// fieldflags[64], buflen: struct audit_rule_data without its buffer.
+const RULE_WORDS: usize = 3 + 4 * 64 + 1;
+
+/// Sends one AUDIT_ADD_RULE/AUDIT_DEL_RULE message with a single
+/// containerid field, as auditctl would but without its checks, and
+/// returns the kernel's answer (0 or a negative errno).
+fn send_audit_rule(msg_type: u16, list: u32, len: u32, id: u64) -> std::io::Result<i32> {
+    let mut words = [0u32; RULE_WORDS];
+    words[0] = list;
+    words[1] = AUDIT_ALWAYS;
+    words[2] = 1;
+    words[3..3 + 64].fill(u32::MAX);
+    words[3 + 64] = AUDIT_CONTAINERID;
+    words[3 + 128] = len;
+    words[3 + 192] = AUDIT_EQUAL;
+    words[3 + 256] = len;
+    let mut payload: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
+    payload.extend_from_slice(&id.to_ne_bytes()[..len.min(8) as usize]);
+
+    let total = 16 + payload.len();
+    let mut msg = Vec::with_capacity(total);
+    msg.extend_from_slice(&(total as u32).to_ne_bytes());
+    msg.extend_from_slice(&msg_type.to_ne_bytes());
+    msg.extend_from_slice(&(libc::NLM_F_REQUEST as u16 | libc::NLM_F_ACK as u16).to_ne_bytes());
+    msg.extend_from_slice(&1u32.to_ne_bytes());
+    msg.extend_from_slice(&0u32.to_ne_bytes());
+    msg.extend_from_slice(&payload);
+
+    // SAFETY: plain socket calls; every buffer outlives the call using it.
+    unsafe {
+        let fd = libc::socket(libc::AF_NETLINK, libc::SOCK_RAW, libc::NETLINK_AUDIT);
+        if fd < 0 {
+            return Err(Error::last_os_error());
+        }
+        let mut addr: libc::sockaddr_nl = std::mem::zeroed();
+        addr.nl_family = libc::AF_NETLINK as u16;
+        let sent = libc::sendto(
+            fd,
+            msg.as_ptr().cast(),
+            msg.len(),
+            0,
+            std::ptr::from_ref(&addr).cast(),
+            std::mem::size_of::<libc::sockaddr_nl>() as u32,
+        );
+        if sent < 0 {
+            let e = Error::last_os_error();
+            libc::close(fd);
+            return Err(e);
+        }
+        let mut reply = [0u8; 8192];
+        let n = libc::recv(fd, reply.as_mut_ptr().cast(), reply.len(), 0);
+        libc::close(fd);
+        if n < 20 {
+            return Err(Error::other("short netlink reply"));
+        }
+        // nlmsghdr (16 bytes), then the NLMSG_ERROR's error field.
+        Ok(i32::from_ne_bytes([
+            reply[16], reply[17], reply[18], reply[19],
+        ]))
+    }
+}
+
+fn cmd_audit_rule(op: &str, list: u32, len: u32, id: u64) -> ! {
+    let msg_type = if op == "add" {
+        AUDIT_ADD_RULE
+    } else {
+        AUDIT_DEL_RULE
+    };
+    match send_audit_rule(msg_type, list, len, id) {
+        Ok(0) => {
+            println!("ok");
+            exit(0)
+        }
+        Ok(e) => {
+            println!("{}", errno_name(&Error::from_raw_os_error(-e)));
+            exit(1)
+        }
+        Err(e) => {
+            eprintln!("audit-rule: {e}");
+            exit(2)
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -464,6 +608,14 @@ fn main() {
         ["gate", fifo, ..] => cmd_gate(fifo, &args[2..]),
         ["race", pid, n] => cmd_race(pid, n.parse().expect("writer count")),
         ["stress", secs] => cmd_stress(secs.parse().expect("seconds")),
+        ["ptrace-attach", pid] => cmd_ptrace_attach(pid.parse().expect("pid")),
+        ["getppid-loop", secs] => cmd_getppid_loop(secs.parse().expect("seconds")),
+        ["audit-rule", op @ ("add" | "del"), list, len, id] => cmd_audit_rule(
+            op,
+            list.parse().expect("list"),
+            len.parse().expect("length"),
+            id.parse().expect("ID"),
+        ),
         _ => {
             eprintln!("{USAGE}");
             exit(2)

@@ -1,0 +1,352 @@
+#!/bin/sh
+# Real OCI runtimes: runc and crun start busybox containers whose
+# config.json has `contid oci-hook` as createRuntime hook.  The container's
+# processes get the ID (annotation or derived), the AUDIT_CONTAINER record
+# names the hook as writer, `contid exec` puts a `runc exec`'d process into
+# the container's audit container, concurrent containers get distinct IDs,
+# the runtime itself stays outside, and the container does not start when
+# the ID cannot be set.  Last, the containerid audit filter on a write
+# inside a container.
+#
+# The guest's root is the initramfs, where pivot_root(2) fails: both
+# runtimes run with --no-pivot.  Bundles live under /tmp (a tmpfs) so that
+# `-F dir=/tmp` covers the containers' files too.
+# shellcheck source=tests/lib/testlib.sh
+. /usr/local/lib/testlib.sh
+
+# The binary (testlib's `contid` is a shell function that reads an ID).
+CONTID=/usr/local/bin/contid
+OCI=/tmp/oci
+HOOK_LOG=$OCI/hook.log
+TREE_LOG=$OCI/tree.log
+ROOTFS=$OCI/rootfs
+
+mkdir -p $OCI
+cp -a /usr/share/contid-oci/rootfs $ROOTFS
+: >$HOOK_LOG
+: >$TREE_LOG
+
+# A second createRuntime hook, run after contid's: records the process
+# tree at hook time (the hook's parent, the target's parent and threads)
+# and the IDs of the target's threads once contid has set them.
+cat >$OCI/tree-hook <<'EOF'
+#!/bin/sh
+state=$(cat)
+pid=$(echo "$state" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+id=$(echo "$state" | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p')
+{
+	echo "$id hook-parent $PPID $(tr '\0' ' ' </proc/$PPID/cmdline)"
+	echo "$id target $pid parent $(sed -n 's/^PPid:[[:space:]]*//p' /proc/$pid/status)" \
+		"threads $(sed -n 's/^Threads:[[:space:]]*//p' /proc/$pid/status)" \
+		"comm $(cat /proc/$pid/comm)"
+	echo "$id target-ids $(cat /proc/$pid/task/*/containerid | sort -u | tr '\n' ' ')"
+} >>/tmp/oci/tree.log
+EOF
+chmod +x $OCI/tree-hook
+
+# bundle NAME CMD [ID [HOOK-ENV]]: the bundle $OCI/NAME, whose container
+# runs `sh -c CMD` (no double quotes in CMD) in the shared busybox rootfs,
+# with contid as createRuntime hook, the annotation io.audit-contid.id=ID
+# if ID is not empty, and HOOK-ENV (e.g. AUDIT_CONTID_OPTIONAL=1) in the
+# hook's environment.
+bundle() {
+	_ann=
+	[ -n "${3:-}" ] && _ann="\"io.audit-contid.id\": \"$3\""
+	_env=
+	[ -n "${4:-}" ] && _env=", \"env\": [\"$4\"]"
+	mkdir -p "$OCI/$1"
+	cat >"$OCI/$1/config.json" <<EOF
+{
+	"ociVersion": "1.0.2",
+	"process": {
+		"terminal": false,
+		"user": {"uid": 0, "gid": 0},
+		"args": ["sh", "-c", "$2"],
+		"env": ["PATH=/bin"],
+		"cwd": "/",
+		"noNewPrivileges": true
+	},
+	"root": {"path": "$ROOTFS", "readonly": false},
+	"hostname": "$1",
+	"annotations": {$_ann},
+	"hooks": {
+		"createRuntime": [
+			{"path": "/usr/local/bin/contid", "args": ["contid", "oci-hook", "--log", "$HOOK_LOG"]$_env},
+			{"path": "$OCI/tree-hook", "args": ["tree-hook"]}
+		]
+	},
+	"mounts": [
+		{"destination": "/proc", "type": "proc", "source": "proc"},
+		{"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+			"options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+		{"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+			"options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
+		{"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+			"options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]}
+	],
+	"linux": {
+		"cgroupsPath": "/contid-test/$1",
+		"resources": {"devices": [{"allow": false, "access": "rwm"}]},
+		"namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"},
+			{"type": "uts"}, {"type": "mount"}]
+	}
+}
+EOF
+}
+
+# wait_file FILE: wait up to 90 s (a runtime starts a container in 4 to 8 s
+# under TCG) until FILE exists and is not empty.
+wait_file() {
+	_i=0
+	while [ ! -s "$1" ] && [ $_i -lt 900 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -s "$1" ]
+}
+
+# state_pid RUNTIME NAME: the host PID of the container's init.
+state_pid() {
+	"$1" state "$2" | sed -n 's/.*"pid": *\([0-9][0-9]*\).*/\1/p' | head -1
+}
+
+# others NAME PID: the container's processes other than PID.
+others() {
+	grep -v "^$2\$" "/sys/fs/cgroup/contid-test/$1/cgroup.procs"
+}
+
+# pid_in NAME CMDLINE: the process of container NAME whose command line is
+# CMDLINE (space separated).
+pid_in() {
+	while read -r _p; do
+		if [ "$(tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null)" = "$2 " ]; then
+			echo "$_p"
+			return 0
+		fi
+	done <"/sys/fs/cgroup/contid-test/$1/cgroup.procs"
+	return 1
+}
+
+# child_of PID: a child process of PID.
+child_of() {
+	grep -l "^PPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null | head -1 | cut -d/ -f3
+}
+
+# hook_pid NAME: the PID of the contid hook that set container NAME's ID,
+# from the hook's log.
+hook_pid() {
+	sed -n "s/.* contid\[\([0-9]*\)\]: container $1 (.*/\1/p" $HOOK_LOG | tail -1
+}
+
+# tree NAME KEY: a line of the tree log, without the name and key.
+tree() {
+	sed -n "s/^$1 $2 //p" $TREE_LOG | tail -1
+}
+
+# check_hook_record RT NAME INIT ID: the AUDIT_CONTAINER record of the
+# hook's write, and the SYSCALL record of that write.
+check_hook_record() {
+	audit_sync
+	_hp=$(hook_pid "$2")
+	_rec=$(container_records "$3" | grep -a "contid=$4 res=1")
+	check_eq "$1: one AUDIT_CONTAINER record about the container's init" \
+		"$(echo "$_rec" | grep -c .)" 1
+	check_match "$1: the record names the hook as writer, the init as target" "$_rec" \
+		"op=set pid=$_hp uid=0 .*opid=$3 old-contid=$UNSET contid=$4 res=1"
+	_stamp=$(echo "$_rec" | sed -n 's/.*msg=audit(\([0-9.:]*\)).*/\1/p')
+	check_match "$1: the write's SYSCALL record is the hook's" \
+		"$(grep -a "audit($_stamp)" "$AUDIT_LOG" | grep -a 'type=SYSCALL')" \
+		"pid=$_hp .*comm=\"contid\" exe=\"/usr/local/bin/contid\""
+	check_eq "$1: ausearch -m container finds it" \
+		"$(ausearch -m container 2>/dev/null | grep -c "opid=$3 .*contid=$4 res=1")" 1
+}
+
+# report_tree NAME: the process tree at hook time, for the record.
+report_tree() {
+	echo "INFO: $1 at hook time: hook's parent: $(tree "$1" hook-parent);" \
+		"target: $(tree "$1" target); IDs of the target's threads: $(tree "$1" target-ids)"
+}
+
+# --- runc, with the ID from the annotation -------------------------------
+bundle r1 "sleep 1000 & echo ready >/tmp/r1.ready; wait" 4711
+runc run --no-pivot -b $OCI/r1 r1 >$OCI/r1.out 2>&1 &
+runc_r1=$!
+if wait_file $ROOTFS/tmp/r1.ready; then
+	pass "runc: the container started"
+else
+	fail "runc: the container started" "$(cat $OCI/r1.out $HOOK_LOG)"
+fi
+r1=$(state_pid runc r1)
+r1_child=$(others r1 "$r1" | head -1)
+check_eq "runc: the container's init has the annotation's ID" "$(contid "$r1")" 4711
+check_eq "runc: a process the init forked inherited it" "$(contid "$r1_child")" 4711
+check_eq "runc: the runc run process keeps no ID" "$(contid $runc_r1)" "$UNSET"
+check_match "runc: the hook logged what it did" "$(cat $HOOK_LOG)" \
+	"contid\[[0-9]+\]: container r1 \(pid $r1, status creating\): audit container ID 4711 set \(from annotation io.audit-contid.id\)"
+check_hook_record runc r1 "$r1" 4711
+report_tree r1
+check_eq "runc: the hook is a child of runc run" "$(tree r1 hook-parent | cut -d' ' -f1)" $runc_r1
+check_match "runc: the init is runc run's child too (CLONE_PARENT: the hook's sibling)" \
+	"$(tree r1 target)" "^$r1 parent $runc_r1 threads [0-9]+ "
+check_match "runc: runc init is multi-threaded at hook time" "$(tree r1 target)" \
+	"threads ([2-9]|[1-9][0-9]+) "
+check_eq "runc: every thread of runc init had the ID at hook time" "$(tree r1 target-ids)" "4711 "
+
+# --- runc exec ----------------------------------------------------------------
+runc exec r1 sleep 1002 &
+plain=$!
+"$CONTID" exec --like "$r1" -- runc exec r1 sleep 1001 &
+cexec=$!
+i=0
+while { ! e1=$(pid_in r1 "sleep 1001") || ! e2=$(pid_in r1 "sleep 1002"); } && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check_eq "runc exec through contid exec: the exec'd process has the container's ID" \
+	"$(contid "$e1")" 4711
+check_eq "... and is in the container" "$(others r1 "$r1" | grep -c "^$e1\$")" 1
+check_eq "... contid exec itself keeps no ID" "$(contid $cexec)" "$UNSET"
+runc_exec=$(child_of $cexec)
+check_eq "... its child is runc exec" "$(tr '\0' ' ' </proc/"$runc_exec"/cmdline)" "runc exec r1 sleep 1001 "
+check_eq "... and carries the ID" "$(contid "$runc_exec")" 4711
+check_eq "plain runc exec (no hook runs): the exec'd process has no ID" \
+	"$(contid "$e2")" "$UNSET"
+# (if a process never showed up, stop the commands that should have run it)
+kill "$e1" "$e2" 2>/dev/null || kill $cexec $plain
+wait $cexec
+check_eq "contid exec exits with the command's status (SIGTERM: 143)" "$?" 143
+wait $plain
+check_eq "contid exec passes the exit status through" \
+	"$("$CONTID" exec --like "$r1" -- runc exec r1 sh -c 'exit 7' >/dev/null 2>&1; echo $?)" 7
+out=$("$CONTID" exec --like $$ -- true 2>&1)
+check_eq "contid exec --like a host process refuses" "$?" 125
+check_match "... and says why" "$out" "process $$ has no audit container ID; not running"
+
+# --- two runtimes, three containers at once, derived IDs -------------------
+bundle r2 "sleep 1000 & echo ready >/tmp/r2.ready; wait"
+bundle c1 "sleep 1000 & echo ready >/tmp/c1.ready; wait"
+runc run --no-pivot -b $OCI/r2 r2 >$OCI/r2.out 2>&1 &
+runc_r2=$!
+crun run --no-pivot -b $OCI/c1 c1 >$OCI/c1.out 2>&1 &
+crun_c1=$!
+wait_file $ROOTFS/tmp/r2.ready || fail "runc: second container started" "$(cat $OCI/r2.out)"
+if wait_file $ROOTFS/tmp/c1.ready; then
+	pass "crun: the container started"
+else
+	fail "crun: the container started" "$(cat $OCI/c1.out $HOOK_LOG)"
+fi
+r2=$(state_pid runc r2)
+c1=$(state_pid crun c1)
+c1_child=$(others c1 "$c1" | head -1)
+r2_id=$("$CONTID" derive r2)
+c1_id=$("$CONTID" derive c1)
+check_eq "runc: without the annotation, the ID derived from the container id" \
+	"$(contid "$r2")" "$r2_id"
+check_eq "crun: without the annotation, the ID derived from the container id" \
+	"$(contid "$c1")" "$c1_id"
+check_eq "crun: a process the init forked inherited it" "$(contid "$c1_child")" "$c1_id"
+check_eq "crun: the crun run process keeps no ID" "$(contid $crun_c1)" "$UNSET"
+check_eq "three containers, three IDs" \
+	"$(printf '%s\n' "$(contid "$r1")" "$(contid "$r2")" "$(contid "$c1")" | sort -u | wc -l)" 3
+check_eq "the first container kept its ID" "$(contid "$r1")" 4711
+check_match "crun: the hook logged what it did" "$(cat $HOOK_LOG)" \
+	"container c1 \(pid $c1, status [a-z]+\): audit container ID $c1_id set \(derived from the container id\)"
+check_hook_record crun c1 "$c1" "$c1_id"
+report_tree c1
+report_tree r2
+check_eq "crun: the hook is a child of crun" "$(tree c1 hook-parent | cut -d' ' -f1)" $crun_c1
+check_match "crun: the init is crun's child (the hook's sibling)" "$(tree c1 target)" \
+	"^$c1 parent $crun_c1 threads [0-9]+ "
+check_eq "crun: every thread of the init had the ID at hook time" "$(tree c1 target-ids)" "$c1_id "
+
+# crun runs no hook for exec either; contid exec works the same way.
+"$CONTID" exec --like "$c1" -- crun exec c1 sleep 1003 &
+i=0
+while ! e3=$(pid_in c1 "sleep 1003") && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check_eq "crun exec through contid exec: the exec'd process has the container's ID" \
+	"$(contid "$e3")" "$c1_id"
+kill "$e3" 2>/dev/null || kill $!
+wait $!
+
+# Stop the containers.
+runc kill r1 KILL
+runc kill r2 KILL
+crun kill c1 KILL
+wait $runc_r1 $runc_r2 $crun_c1
+# (run without -d, the runtimes delete the containers when they exit)
+runc delete -f r1 >/dev/null 2>&1
+runc delete -f r2 >/dev/null 2>&1
+crun delete -f c1 >/dev/null 2>&1
+
+# --- fail-closed: the ID cannot be set ------------------------------------
+# Without the module every access to /proc/PID/containerid fails.
+check "unload the module" rmmod audit_contid
+for rt in runc crun; do
+	name=${rt}-nomod
+	bundle $name "echo ran >/tmp/$name.ran"
+	if $rt run --no-pivot -b $OCI/$name $name >$OCI/$name.out 2>&1; then
+		fail "$rt: refuses to start a container whose ID cannot be set" "it started"
+	else
+		pass "$rt: refuses to start a container whose ID cannot be set"
+	fi
+	check_eq "$rt: the container's command never ran" "$(ls $ROOTFS/tmp/$name.ran 2>/dev/null)" ""
+	reason="error: container $name: cannot set the audit container ID of process [0-9]+ to [0-9]+ \(EOPNOTSUPP\): the audit_contid kernel module is not loaded"
+	check_match "$rt: the hook's log says why" "$(cat $HOOK_LOG)" "$reason"
+	if [ $rt = runc ]; then
+		# runc puts a failed hook's stderr into its error message
+		check_match "runc: its error output carries the hook's reason" "$(cat $OCI/$name.out)" "$reason"
+	else
+		# crun does not show a hook's output (unless the annotation
+		# run.oci.hooks.stderr names a file): the hook's --log has it
+		check_match "crun: its error output names the failed hook" "$(cat $OCI/$name.out)" \
+			"error executing hook .?/usr/local/bin/contid.? \(exit code: 1\)"
+	fi
+	echo "INFO: $rt without the module: $(tr '\n' ' ' <$OCI/$name.out)"
+	$rt delete -f $name >/dev/null 2>&1
+
+	# The administrator's opt-out, in the hook's own environment.
+	name=${rt}-optional
+	bundle $name "echo ran >/tmp/$name.ran" "" AUDIT_CONTID_OPTIONAL=1
+	$rt run --no-pivot -b $OCI/$name $name >$OCI/$name.out 2>&1
+	check_eq "$rt: with AUDIT_CONTID_OPTIONAL=1 the container runs" "$(cat $ROOTFS/tmp/$name.ran 2>/dev/null)" ran
+	check_match "$rt: ... and the hook warns" "$(cat $HOOK_LOG)" \
+		"warning: container $name: .*EOPNOTSUPP.*starting it without an audit container ID"
+	$rt delete -f $name >/dev/null 2>&1
+done
+check "reload the module" insmod /lib/modules/audit_contid.ko
+
+# --- the containerid filter and CONTAINER_INFO records ---------------------
+# A write inside a container matched by a rule on its ID, and the
+# CONTAINER_INFO record of the event.
+check_containerid_filter() {
+	id=4242
+	if auditctl -a exit,always -F dir=/tmp -F perm=wa -F containerid=$id -k ctrwrite >$OCI/auditctl.out 2>&1; then
+		pass "auditctl takes -F containerid="
+	else
+		fail "auditctl takes -F containerid=" "$(cat $OCI/auditctl.out)"
+	fi
+	bundle f1 "echo hello >/tmp/f1.written" $id
+	runc run --no-pivot -b $OCI/f1 f1 >$OCI/f1.out 2>&1
+	check_eq "the container wrote its file" "$(cat $ROOTFS/tmp/f1.written 2>/dev/null)" hello
+	echo host >/tmp/host.written
+	audit_sync
+	ev=$(grep -a 'type=SYSCALL' "$AUDIT_LOG" | grep -a 'key="ctrwrite"')
+	sh_ev=$(echo "$ev" | grep -a 'comm="sh"' | grep -av " pid=$$ ")
+	check_eq "the write inside the container matched the rule" "$(echo "$sh_ev" | grep -c .)" 1
+	stamp=$(echo "$sh_ev" | head -1 | sed -n 's/.*msg=audit(\([0-9.:]*\)).*/\1/p')
+	check_match "its event has a CONTAINER_INFO record" \
+		"$(grep -a "audit($stamp)" "$AUDIT_LOG" 2>/dev/null)" \
+		"type=(CONTAINER_INFO|UNKNOWN\[1350\]) msg=audit\($stamp\): op=task contid=$id"
+	check_eq "the host's write to /tmp did not match" "$(echo "$ev" | grep -ac " pid=$$ ")" 0
+	check_match "ausearch -k finds the container's write" \
+		"$(ausearch -i -k ctrwrite 2>/dev/null)" "f1.written"
+	auditctl -D >/dev/null 2>&1
+	runc delete -f f1 >/dev/null 2>&1
+}
+check_containerid_filter
+
+sed 's/^/INFO: hook log: /' $HOOK_LOG
+finish
