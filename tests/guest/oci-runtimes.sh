@@ -97,12 +97,7 @@ EOF
 # wait_file FILE: wait up to 90 s (a runtime starts a container in 4 to 8 s
 # under TCG) until FILE exists and is not empty.
 wait_file() {
-	_i=0
-	while [ ! -s "$1" ] && [ $_i -lt 900 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ -s "$1" ]
+	wait_for_file "$1" 90
 }
 
 # state_pid RUNTIME NAME: the host PID of the container's init.

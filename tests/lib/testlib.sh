@@ -99,11 +99,12 @@ expect_refused() {
 	check_eq "$_n: refusal recorded" "$_after" "$((_before + 1))"
 }
 
-# wait_for_file FILE: wait until FILE exists and is not empty.
+# wait_for_file FILE [SECONDS]: wait until FILE exists and is not empty, at
+# most SECONDS (default 10).
 wait_for_file() {
 	_i=0
-	while [ ! -s "$1" ] && [ $_i -lt 200 ]; do
-		sleep 0.05
+	while [ ! -s "$1" ] && [ $_i -lt $((${2:-10} * 10)) ]; do
+		sleep 0.1
 		_i=$((_i + 1))
 	done
 	[ -s "$1" ]
