@@ -74,8 +74,8 @@ sync_log 1
 say "ausearch -i -m container: every attempt to set an ID (the hook is the writer, runc's init the target)"
 ausearch -i -m container 2>/dev/null | grep -a 'type=CONTAINER '
 
-say "ausearch -i -k ctr-writes: what the rule selected (only container 123456's write)"
-ausearch -i -k ctr-writes 2>/dev/null | grep -av CONFIG_CHANGE
+say "ausearch -i -k ctr-writes -sc openat: the writes the rule selected (container 123456's only)"
+ausearch -i -k ctr-writes -sc openat 2>/dev/null
 
 say "ausearch -i --containerid 123456: every event of container 123456"
 ausearch -i --containerid 123456 2>/dev/null
