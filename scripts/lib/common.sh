@@ -31,6 +31,11 @@ SPLAT_RE+='|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|INFO: task .* blocked'
 SPLAT_RE+='|rcu: INFO|self-detected stall|unreferenced object|UBSAN:|Call Trace:'
 SPLAT_RE+='|sleeping function called'
 
+# first_splat_line LOG: the line number of LOG's first report, or nothing.
+first_splat_line() {
+	{ grep -anE "$SPLAT_RE" "$1" || true; } | head -1 | cut -d: -f1
+}
+
 log() {
 	printf '%s: %s\n' "$(basename "$0")" "$*" >&2
 }
