@@ -14,6 +14,7 @@
 
 use kernel::prelude::*;
 
+mod containers;
 mod contid;
 // The logic is also the public API of the host crate `contid-logic`.
 #[allow(unreachable_pub)]
@@ -65,6 +66,7 @@ impl Drop for AuditContid {
             }
             sys::task::sleep_a_tick();
         }
+        state.forget_containers();
         // Dropping the registration unregisters the hooks, then the cache
         // waits for the objects queued for freeing and is destroyed.
         pr_info!("unloaded\n");

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Who may set which task's audit container ID: the decision as a function
-//! of facts that the module gathers under its locks.
+//! of facts that the module gathers.
+//!
+//! The decision has two steps.  [`decide_early`] needs nothing but the
+//! writer's and the opener's credentials and fixed properties of the
+//! target, so a writer without privilege is refused before the module
+//! takes any lock or looks at any other task.  [`decide`] takes the facts
+//! that are only stable under the module's locks.
 
 /// What the target's audit container ID is now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,120 +31,206 @@ impl TargetState {
     }
 }
 
-/// The facts a set request is decided on.
+/// Who is asking: the privilege of both the task doing the read(2) or
+/// write(2) and the credentials the file was opened with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SetFacts {
-    /// The writer holds CAP_AUDIT_CONTROL in the initial user namespace.
-    pub writer_capable: bool,
+pub struct Privilege {
+    /// The task doing the system call holds CAP_AUDIT_CONTROL in the
+    /// initial user namespace.
+    pub caller_capable: bool,
+    /// The file's opener held CAP_AUDIT_CONTROL in the initial user
+    /// namespace (its `f_cred`): an unprivileged user who opens the file
+    /// and hands it to a setuid program gains nothing.
+    pub opener_capable: bool,
+}
+
+impl Privilege {
+    fn sufficient(self) -> bool {
+        self.caller_capable && self.opener_capable
+    }
+}
+
+/// The facts a set request is first decided on; none of them needs a lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EarlyFacts {
+    /// The writer's privilege.
+    pub privilege: Privilege,
     /// The target is the writer or another thread of the writer's process.
     pub target_is_writer: bool,
+    /// The target is a kernel thread or a kernel worker of a user process
+    /// (io_uring, vhost).
+    pub target_is_kernel_worker: bool,
+}
+
+/// The facts a set request is then decided on, gathered under the locks
+/// that keep them stable until the ID is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetFacts {
     /// The target's thread group is exiting or gone.
     pub target_exiting: bool,
     /// The writer's own audit container ID, if it has one.
     pub writer_contid: Option<u64>,
-    /// The target descends from the writer's process.
-    pub target_descends_from_writer: bool,
-    /// A thread of the target has children.
-    pub target_has_children: bool,
+    /// The target is inside the writer's container (in it, or in a
+    /// container nested in it).
+    pub target_inside_writer: bool,
+    /// A thread of the target has children, or has created a process
+    /// since the module was loaded (whether that process is still its
+    /// child or not: CLONE_PARENT, reparenting).
+    pub target_started_processes: bool,
     /// The target's current ID.
     pub target: TargetState,
+    /// The new ID would nest deeper than
+    /// [`MAX_DEPTH`](super::chain::MAX_DEPTH) containers.
+    pub too_deep: bool,
+    /// The ID names a container that exists elsewhere in the tree (its
+    /// enclosing container is not the writer's).
+    pub id_in_use_elsewhere: bool,
 }
 
 /// Why a set request is refused.  Each has its own errno (see
 /// `docs/errors.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
-    /// EPERM: the writer lacks CAP_AUDIT_CONTROL in the initial user
-    /// namespace.
+    /// EPERM: the writer or the file's opener lacks CAP_AUDIT_CONTROL in
+    /// the initial user namespace.
     NotCapable,
     /// EACCES: a task cannot set its own ID, nor its thread group's.
     SelfTarget,
+    /// ENXIO: kernel threads and kernel workers never get an ID.
+    KernelWorker,
     /// ESRCH: the target is exiting.
     TargetExiting,
-    /// EXDEV: a writer inside a container may only act on its descendants.
+    /// EXDEV: a writer inside a container may only act on tasks inside it.
     OutsideSubtree,
     /// EBUSY: the target has already started a process tree of its own.
     TargetHasChildren,
     /// EEXIST: the target's ID was set on it and cannot change.
     AlreadySet,
+    /// EMLINK: containers would nest too deep.
+    TooDeep,
+    /// ENOTUNIQ: the ID belongs to a container elsewhere in the tree.
+    IdInUse,
 }
 
-/// Decides a set request.  The checks run in the documented order, so that
-/// the errno a writer sees does not depend on facts it is not entitled to.
-pub fn decide(f: &SetFacts) -> Result<(), Refusal> {
-    if !f.writer_capable {
+/// The first step of a set request.  The checks run in the documented
+/// order, so that the errno a writer sees does not depend on facts it is
+/// not entitled to.
+pub fn decide_early(f: &EarlyFacts) -> Result<(), Refusal> {
+    if !f.privilege.sufficient() {
         return Err(Refusal::NotCapable);
     }
     if f.target_is_writer {
         return Err(Refusal::SelfTarget);
     }
+    if f.target_is_kernel_worker {
+        return Err(Refusal::KernelWorker);
+    }
+    Ok(())
+}
+
+/// The second step of a set request, for one that passed
+/// [`decide_early`].
+pub fn decide(f: &SetFacts) -> Result<(), Refusal> {
     if f.target_exiting {
         return Err(Refusal::TargetExiting);
     }
-    if f.writer_contid.is_some() && !f.target_descends_from_writer {
+    if f.writer_contid.is_some() && !f.target_inside_writer {
         return Err(Refusal::OutsideSubtree);
     }
-    if f.target_has_children {
+    if f.target_started_processes {
         return Err(Refusal::TargetHasChildren);
     }
     if let TargetState::Set(_) = f.target {
         return Err(Refusal::AlreadySet);
+    }
+    if f.too_deep {
+        return Err(Refusal::TooDeep);
+    }
+    if f.id_in_use_elsewhere {
+        return Err(Refusal::IdInUse);
     }
     Ok(())
 }
 
 /// Whether a reader may see a task's ID: the same privilege as writing, so
 /// that the ID does not become a general purpose container ID.
-pub fn may_read(reader_capable: bool) -> bool {
-    reader_capable
+pub fn may_read(p: Privilege) -> bool {
+    p.sufficient()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const PRIVILEGED: Privilege = Privilege {
+        caller_capable: true,
+        opener_capable: true,
+    };
+
+    fn early() -> EarlyFacts {
+        EarlyFacts {
+            privilege: PRIVILEGED,
+            target_is_writer: false,
+            target_is_kernel_worker: false,
+        }
+    }
+
     fn allowed() -> SetFacts {
         SetFacts {
-            writer_capable: true,
-            target_is_writer: false,
             target_exiting: false,
             writer_contid: None,
-            target_descends_from_writer: false,
-            target_has_children: false,
+            target_inside_writer: false,
+            target_started_processes: false,
             target: TargetState::Unset,
+            too_deep: false,
+            id_in_use_elsewhere: false,
         }
     }
 
     #[test]
     fn host_orchestrator_sets_any_fresh_task() {
+        assert_eq!(decide_early(&early()), Ok(()));
         assert_eq!(decide(&allowed()), Ok(()));
         let f = SetFacts {
-            target_descends_from_writer: true,
+            target_inside_writer: true,
             ..allowed()
         };
         assert_eq!(decide(&f), Ok(()));
     }
 
     #[test]
-    fn capability_is_required_first() {
-        let f = SetFacts {
-            writer_capable: false,
-            target_is_writer: true,
-            target_exiting: true,
-            target_has_children: true,
-            target: TargetState::Set(1),
-            ..allowed()
-        };
-        assert_eq!(decide(&f), Err(Refusal::NotCapable));
+    fn both_the_caller_and_the_opener_need_the_capability() {
+        for (caller_capable, opener_capable) in [(false, true), (true, false), (false, false)] {
+            let f = EarlyFacts {
+                privilege: Privilege {
+                    caller_capable,
+                    opener_capable,
+                },
+                // Privilege is checked first, whatever the rest says.
+                target_is_writer: true,
+                target_is_kernel_worker: true,
+            };
+            assert_eq!(decide_early(&f), Err(Refusal::NotCapable));
+        }
     }
 
     #[test]
     fn no_self_set() {
-        let f = SetFacts {
+        let f = EarlyFacts {
             target_is_writer: true,
-            ..allowed()
+            target_is_kernel_worker: true,
+            ..early()
         };
-        assert_eq!(decide(&f), Err(Refusal::SelfTarget));
+        assert_eq!(decide_early(&f), Err(Refusal::SelfTarget));
+    }
+
+    #[test]
+    fn kernel_workers_never_get_an_id() {
+        let f = EarlyFacts {
+            target_is_kernel_worker: true,
+            ..early()
+        };
+        assert_eq!(decide_early(&f), Err(Refusal::KernelWorker));
     }
 
     #[test]
@@ -151,16 +243,16 @@ mod tests {
     }
 
     #[test]
-    fn writer_in_container_only_acts_on_descendants() {
+    fn writer_in_container_only_acts_inside_it() {
         let outside = SetFacts {
             writer_contid: Some(5),
-            target_descends_from_writer: false,
+            target_inside_writer: false,
             ..allowed()
         };
         assert_eq!(decide(&outside), Err(Refusal::OutsideSubtree));
         let inside = SetFacts {
             writer_contid: Some(5),
-            target_descends_from_writer: true,
+            target_inside_writer: true,
             target: TargetState::Inherited(5),
             ..allowed()
         };
@@ -174,9 +266,9 @@ mod tests {
     }
 
     #[test]
-    fn target_with_children_is_refused() {
+    fn target_that_started_processes_is_refused() {
         let f = SetFacts {
-            target_has_children: true,
+            target_started_processes: true,
             ..allowed()
         };
         assert_eq!(decide(&f), Err(Refusal::TargetHasChildren));
@@ -201,18 +293,48 @@ mod tests {
         // Outside the subtree wins over children and set-once.
         let f = SetFacts {
             writer_contid: Some(1),
-            target_has_children: true,
+            target_started_processes: true,
             target: TargetState::Set(2),
             ..allowed()
         };
         assert_eq!(decide(&f), Err(Refusal::OutsideSubtree));
         // Children win over set-once.
         let f = SetFacts {
-            target_has_children: true,
+            target_started_processes: true,
             target: TargetState::Set(2),
             ..allowed()
         };
         assert_eq!(decide(&f), Err(Refusal::TargetHasChildren));
+        // Exiting wins over everything of the second step.
+        let f = SetFacts {
+            target_exiting: true,
+            writer_contid: Some(1),
+            target_started_processes: true,
+            target: TargetState::Set(2),
+            ..allowed()
+        };
+        assert_eq!(decide(&f), Err(Refusal::TargetExiting));
+    }
+
+    #[test]
+    fn nesting_limits_come_last() {
+        let deep = SetFacts {
+            too_deep: true,
+            id_in_use_elsewhere: true,
+            ..allowed()
+        };
+        assert_eq!(decide(&deep), Err(Refusal::TooDeep));
+        let taken = SetFacts {
+            id_in_use_elsewhere: true,
+            ..allowed()
+        };
+        assert_eq!(decide(&taken), Err(Refusal::IdInUse));
+        // A target that is set already says so first.
+        let set = SetFacts {
+            target: TargetState::Set(3),
+            ..taken
+        };
+        assert_eq!(decide(&set), Err(Refusal::AlreadySet));
     }
 
     #[test]
@@ -223,8 +345,13 @@ mod tests {
     }
 
     #[test]
-    fn reading_needs_the_capability() {
-        assert!(may_read(true));
-        assert!(!may_read(false));
+    fn reading_needs_the_capability_of_reader_and_opener() {
+        assert!(may_read(PRIVILEGED));
+        for (caller_capable, opener_capable) in [(false, true), (true, false), (false, false)] {
+            assert!(!may_read(Privilege {
+                caller_capable,
+                opener_capable
+            }));
+        }
     }
 }

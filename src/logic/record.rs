@@ -3,12 +3,25 @@
 //! The text of the module's records and of /proc/PID/containerid reads.
 //! The formats are ABI: `docs/records.md` describes them.
 
+use super::chain::MAX_DEPTH;
 use super::text::FixedBuf;
 use super::value::UNSET;
 use core::fmt::{self, Write};
 
+/// Appends ` outer=A,B,...` for a nested container (nothing for one the
+/// host made): the containers it is nested in, innermost first, ending
+/// with the ID the host's orchestrator assigned.
+fn push_outer<const N: usize>(t: &mut FixedBuf<N>, outer: &[u64]) -> fmt::Result {
+    let mut sep = " outer=";
+    for id in outer {
+        write!(t, "{sep}{id}")?;
+        sep = ",";
+    }
+    Ok(())
+}
+
 /// Room for one part of an AUDIT_CONTAINER record.
-pub type RecordText = FixedBuf<256>;
+pub type RecordText = FixedBuf<384>;
 
 /// What an AUDIT_CONTAINER record reports about one set attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +42,9 @@ pub struct SetAttempt<'a> {
     pub old_contid: u64,
     /// The ID that was written, or `None` if the input was not a valid ID.
     pub contid: Option<u64>,
+    /// The writer's container and those it is nested in, innermost first
+    /// (empty on the host): where the new ID would be nested.
+    pub outer: &'a [u64],
     /// Whether the ID was set.
     pub success: bool,
 }
@@ -60,6 +76,9 @@ pub fn set_record_tail(a: &SetAttempt<'_>) -> Result<RecordText, fmt::Error> {
         None => t.push_bytes(b"?")?,
     }
     write!(t, " res={}", u8::from(a.success))?;
+    // Last, so that records of containers made by the host keep their
+    // fields and order.
+    push_outer(&mut t, a.outer)?;
     Ok(t)
 }
 
@@ -77,18 +96,27 @@ pub enum InfoSubject {
     },
 }
 
-/// Room for an AUDIT_CONTAINER_INFO record.
-pub type InfoText = FixedBuf<64>;
+/// Room for an AUDIT_CONTAINER_INFO record: the longest one, "op=target
+/// opid=-2147483648 contid=" and 20 digits (54 bytes), then " outer=" and
+/// up to `MAX_DEPTH - 1` IDs of at most 21 bytes each.
+pub const INFO_MAX: usize = 54 + 7 + (MAX_DEPTH - 1) * 21 + 1;
 
-/// The fields of an AUDIT_CONTAINER_INFO record.
-pub fn info_record(subject: InfoSubject, contid: u64) -> InfoText {
+/// The text of an AUDIT_CONTAINER_INFO record.
+pub type InfoText = FixedBuf<INFO_MAX>;
+
+/// The fields of an AUDIT_CONTAINER_INFO record that gives `contid` as
+/// the ID of `subject`, nested in the containers `outer` (innermost
+/// first; empty for a container the host made).  At most
+/// `MAX_DEPTH - 1` of `outer` are written.
+pub fn info_record(subject: InfoSubject, contid: u64, outer: &[u64]) -> InfoText {
     let mut t = InfoText::new();
-    // The longest text, "op=target opid=-2147483648 contid=" and 20
-    // digits, takes 54 bytes: formatting cannot fail.
+    let outer = &outer[..outer.len().min(MAX_DEPTH - 1)];
+    // INFO_MAX is room for the longest record: formatting cannot fail.
     let _ = match subject {
         InfoSubject::Task => write!(t, "op=task contid={contid}"),
         InfoSubject::Target { opid } => write!(t, "op=target opid={opid} contid={contid}"),
-    };
+    }
+    .and_then(|()| push_outer(&mut t, outer));
     t
 }
 
@@ -114,6 +142,7 @@ mod tests {
             opid: 707,
             old_contid: UNSET,
             contid: Some(123456),
+            outer: &[],
             success: true,
         }
     }
@@ -180,6 +209,7 @@ mod tests {
             opid: i32::MIN,
             old_contid: u64::MAX,
             contid: Some(u64::MAX - 1),
+            outer: &[u64::MAX - 1; MAX_DEPTH],
             success: false,
         };
         assert!(set_record_head(&a).is_ok());
@@ -187,20 +217,36 @@ mod tests {
     }
 
     #[test]
+    fn a_nested_set_names_the_writers_chain() {
+        let a = SetAttempt {
+            contid: Some(5),
+            outer: &[2001, 1],
+            ..attempt()
+        };
+        assert!(full(&a).ends_with(" old-contid=18446744073709551615 contid=5 res=1 outer=2001,1"));
+    }
+
+    #[test]
     fn info_records_match_the_contract() {
         assert_eq!(
-            info_record(InfoSubject::Task, 123456).as_bytes(),
+            info_record(InfoSubject::Task, 123456, &[]).as_bytes(),
             b"op=task contid=123456"
         );
         assert_eq!(
-            info_record(InfoSubject::Target { opid: 707 }, 0).as_bytes(),
+            info_record(InfoSubject::Target { opid: 707 }, 0, &[]).as_bytes(),
             b"op=target opid=707 contid=0"
         );
-        let longest = info_record(InfoSubject::Target { opid: i32::MIN }, u64::MAX - 1);
         assert_eq!(
-            longest.as_bytes(),
-            b"op=target opid=-2147483648 contid=18446744073709551614"
+            info_record(InfoSubject::Task, 5, &[2001, 1]).as_bytes(),
+            b"op=task contid=5 outer=2001,1"
         );
+        let big = [u64::MAX - 1; MAX_DEPTH];
+        let longest = info_record(InfoSubject::Target { opid: i32::MIN }, u64::MAX - 1, &big);
+        let mut want = std::string::String::from(
+            "op=target opid=-2147483648 contid=18446744073709551614 outer=",
+        );
+        want.push_str(&["18446744073709551614"; MAX_DEPTH - 1].join(","));
+        assert_eq!(longest.as_bytes(), want.as_bytes());
         assert_eq!(longest.as_bytes_with_nul().last(), Some(&0));
     }
 

@@ -4,8 +4,10 @@
 //! trampolines into the safe code of `crate::contid`.
 
 use super::audit::Fields;
+use super::caps::OpenFile;
 use super::task::TaskRef;
-use crate::contid::{self, State};
+use crate::contid::{self, lifecycle, proc, records, State};
+use crate::logic::chain::Op;
 use crate::logic::record::InfoSubject;
 use crate::logic::value::UNSET;
 use core::pin::Pin;
@@ -24,12 +26,13 @@ unsafe impl Sync for Ops {}
 static OPS: Ops = Ops(bindings::audit_contid_ops {
     task_alloc: Some(task_alloc),
     task_attach: Some(task_attach),
-    task_exit: Some(task_exit),
+    task_free: Some(task_free),
     proc_read: Some(proc_read),
     proc_write: Some(proc_write),
     task_release: Some(task_release),
     task_contid: Some(task_contid),
     log_info: Some(log_info),
+    task_match: Some(task_match),
 });
 
 /// The module's state while the operations are registered.
@@ -113,7 +116,7 @@ unsafe extern "C" fn task_alloc(tsk: *mut bindings::task_struct, clone_flags: c_
     let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
         return 0;
     };
-    match contid::task_alloc(tsk, is_thread(clone_flags)) {
+    match lifecycle::task_alloc(tsk, is_thread(clone_flags)) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -127,7 +130,7 @@ unsafe extern "C" fn task_attach(tsk: *mut bindings::task_struct, clone_flags: c
     let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
         return 0;
     };
-    match contid::task_attach(tsk, is_thread(clone_flags)) {
+    match lifecycle::task_attach(tsk, is_thread(clone_flags)) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -135,12 +138,12 @@ unsafe extern "C" fn task_attach(tsk: *mut bindings::task_struct, clone_flags: c
 
 /// # Safety
 ///
-/// Called by the hook series for an exiting task, or one whose creation
-/// failed.
-unsafe extern "C" fn task_exit(tsk: *mut bindings::task_struct) {
+/// Called by the hook series for a task that is reaped, or one whose
+/// creation failed.
+unsafe extern "C" fn task_free(tsk: *mut bindings::task_struct) {
     // SAFETY: the task is valid for the duration of the hook.
     if let Some(tsk) = unsafe { TaskRef::from_raw(tsk) } {
-        contid::task_exit(tsk);
+        lifecycle::task_free(tsk);
     }
 }
 
@@ -150,16 +153,17 @@ unsafe extern "C" fn task_exit(tsk: *mut bindings::task_struct) {
 unsafe extern "C" fn task_release(tsk: *mut bindings::task_struct) {
     // SAFETY: the task is valid within the RCU read-side section.
     if let Some(tsk) = unsafe { TaskRef::from_raw(tsk) } {
-        contid::task_release(tsk);
+        lifecycle::task_release(tsk);
     }
 }
 
 /// # Safety
 ///
-/// Called by the hook series with a referenced task and a kernel buffer of
-/// `size` bytes.
+/// Called by the hook series with a referenced task, the open file of the
+/// read(2) and a kernel buffer of `size` bytes.
 unsafe extern "C" fn proc_read(
     tsk: *mut bindings::task_struct,
+    file: *const bindings::file,
     buf: *mut c_char,
     size: usize,
 ) -> isize {
@@ -167,17 +171,23 @@ unsafe extern "C" fn proc_read(
     let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
         return 0;
     };
+    // SAFETY: the file stays open for the read(2) that called us.
+    let Some(file) = (unsafe { OpenFile::from_raw(file) }) else {
+        return 0;
+    };
     // SAFETY: `buf` is a kernel buffer of `size` bytes, ours for the call.
     let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), size) };
-    to_ssize(contid::proc_read(tsk, out))
+    to_ssize(proc::proc_read(tsk, file, out))
 }
 
 /// # Safety
 ///
-/// Called by the hook series with a referenced task and a kernel copy of
-/// the first `len` bytes of a write of `count` bytes at offset `pos`.
+/// Called by the hook series with a referenced task, the open file of the
+/// write(2) and a kernel copy of the first `len` bytes of a write of
+/// `count` bytes at offset `pos`.
 unsafe extern "C" fn proc_write(
     tsk: *mut bindings::task_struct,
+    file: *const bindings::file,
     buf: *const c_char,
     len: usize,
     count: usize,
@@ -187,9 +197,13 @@ unsafe extern "C" fn proc_write(
     let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
         return 0;
     };
+    // SAFETY: the file stays open for the write(2) that called us.
+    let Some(file) = (unsafe { OpenFile::from_raw(file) }) else {
+        return 0;
+    };
     // SAFETY: `buf` holds `len` initialised bytes for the call.
     let data = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
-    to_ssize(contid::proc_write(tsk, data, count, pos))
+    to_ssize(proc::proc_write(tsk, file, data, count, pos))
 }
 
 /// # Safety
@@ -224,5 +238,31 @@ unsafe extern "C" fn log_info(
     } else {
         InfoSubject::Task
     };
-    contid::log_info(fields, subject, contid);
+    records::log_info(fields, subject, contid);
+}
+
+/// The rule operator `op` of the audit core (`Audit_equal`, ...), or
+/// `None` for one the field does not take.
+fn rule_op(op: u32) -> Option<Op> {
+    Some(match op {
+        bindings::Audit_equal => Op::Equal,
+        bindings::Audit_not_equal => Op::NotEqual,
+        bindings::Audit_lt => Op::Less,
+        bindings::Audit_le => Op::LessOrEqual,
+        bindings::Audit_gt => Op::Greater,
+        bindings::Audit_ge => Op::GreaterOrEqual,
+        _ => return None,
+    })
+}
+
+/// # Safety
+///
+/// Called by the audit filter with a task that stays valid for the call,
+/// possibly in atomic context.
+unsafe extern "C" fn task_match(tsk: *mut bindings::task_struct, op: u32, val: u64) -> bool {
+    // SAFETY: the task is valid for the duration of the hook.
+    let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
+        return false;
+    };
+    rule_op(op).is_some_and(|op| records::task_matches(tsk, op, val))
 }

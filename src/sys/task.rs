@@ -4,10 +4,9 @@
 //! children and parent relations that are stable under the tasks lock.
 
 use super::slot::Slot;
-use core::ffi::c_void;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
-use core::sync::atomic::AtomicPtr;
+use core::sync::atomic::AtomicUsize;
 use kernel::bindings;
 
 /// A task that is alive for `'a`: one passed to a hook, the current task,
@@ -41,12 +40,13 @@ impl<'a> TaskRef<'a> {
         // SAFETY: the task is valid for 'a; the field is a naturally aligned
         // pointer that the kernel writes only before the task is visible
         // and the module only accesses atomically, so viewing it as an
-        // `AtomicPtr` (same size and alignment) is sound.
+        // `AtomicUsize` (same size and alignment) is sound.
         let cell = unsafe {
             let field = core::ptr::addr_of_mut!((*self.ptr.as_ptr()).audit_contid);
-            AtomicPtr::from_ptr(field.cast::<*mut c_void>())
+            AtomicUsize::from_ptr(field.cast::<usize>())
         };
-        Slot::new(cell)
+        // SAFETY: `cell` is the slot of a task that is valid for 'a.
+        unsafe { Slot::new(cell) }
     }
 
     /// The task's process ID (thread group ID) in the initial namespace.
@@ -66,15 +66,15 @@ impl<'a> TaskRef<'a> {
         self.signal() == other.signal()
     }
 
-    /// Whether the task has started to exit (PF_EXITING, set before the
-    /// exit hook runs).
-    pub(crate) fn exiting(self) -> bool {
-        // SAFETY: the task is valid; the flags are read once.  A task seen
-        // not exiting runs the exit hook later; one seen exiting may have
-        // run it while the module was not loaded.
+    /// Whether the task is a kernel thread or a worker that the kernel
+    /// runs on a user process's behalf (io_uring and vhost workers):
+    /// PF_KTHREAD or PF_USER_WORKER, both fixed when the task is created.
+    pub(crate) fn is_kernel_worker(self) -> bool {
+        // SAFETY: the task is valid; the two flags are set by
+        // copy_process() before the task is visible and never change.
         unsafe {
             let flags = core::ptr::read_volatile(core::ptr::addr_of!((*self.ptr.as_ptr()).flags));
-            flags & bindings::PF_EXITING != 0
+            flags & (bindings::PF_KTHREAD | bindings::PF_USER_WORKER) != 0
         }
     }
 
@@ -164,18 +164,6 @@ impl TasksLock {
             let head = core::ptr::addr_of_mut!((*task.as_ptr()).children);
             (*head).next != head
         }
-    }
-
-    /// The task's real parent, or `None` for the idle task and init's
-    /// ancestor (a task that is its own parent).
-    pub(crate) fn real_parent<'l>(&'l self, task: TaskRef<'l>) -> Option<TaskRef<'l>> {
-        // SAFETY: real_parent is stable and valid under tasklist_lock.
-        let parent = unsafe { (*task.as_ptr()).real_parent };
-        if parent == task.as_ptr() || task.tgid() == 0 {
-            return None;
-        }
-        // SAFETY: as above.
-        unsafe { TaskRef::from_raw(parent) }
     }
 }
 

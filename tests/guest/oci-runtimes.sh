@@ -343,5 +343,37 @@ check_containerid_filter() {
 }
 check_containerid_filter
 
+# --- a runtime inside a container ------------------------------------------
+# runc run in container 8100 (docker-in-docker, CI runners): its hook is the
+# new init's sibling, both inside 8100, so the hook may give the init a
+# nested ID; the nested container's events stay container 8100's.
+check "rule: writes under the rootfs' /tmp of container 8100" \
+	auditctl -a exit,always -F dir=$ROOTFS/tmp -F perm=wa -F containerid=8100 -k nest
+bundle n1 "echo inner >/tmp/n1.written; sleep 1000 & echo ready >/tmp/n1.ready; wait" 8101
+in_container_bg 8100 runc run --no-pivot -b $OCI/n1 n1
+nested_runc=$CPID
+if wait_file $ROOTFS/tmp/n1.ready; then
+	pass "nested: runc inside container 8100 started its container"
+else
+	fail "nested: runc inside container 8100 started its container" "$(cat $HOOK_LOG)"
+fi
+n1=$(state_pid runc n1)
+check_eq "nested: the container's init has the nested ID" "$(contid "$n1")" 8101
+check_eq "nested: the runtime keeps the outer ID" "$(contid $nested_runc)" 8100
+audit_sync
+check_match "nested: the set record names the outer container" \
+	"$(container_records "$n1" | grep -a 'res=1')" "opid=$n1 old-contid=8100 contid=8101 res=1 outer=8100"
+s=$(stamps_of 'key="nest"')
+check_eq "nested: a rule for container 8100 selects the nested container's write" \
+	"$(count_of 'name=".*n1.written"' "$(records_of "$s")")" 1
+check_match "nested: its CONTAINER_INFO names the inner ID and the chain" \
+	"$(records_of "$s")" "op=task contid=8101 outer=8100"
+check_match "nested: ausearch --containerid 8100 finds it" \
+	"$(ausearch -i --containerid 8100 -k nest 2>/dev/null)" "n1.written"
+runc kill n1 KILL >/dev/null 2>&1
+wait $nested_runc 2>/dev/null
+runc delete -f n1 >/dev/null 2>&1
+auditctl -D >/dev/null 2>&1
+
 sed 's/^/INFO: hook log: /' $HOOK_LOG
 finish

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # ausearch and aureport of the patched audit userspace against an audit.log
 # fragment with the records of docs/records.md: --containerid selects the
-# events of a container (or of the host), the CONTAINER record is found by
+# events of a container (or of the host), a refused attempt to set an ID is
+# no event of the ID it names (--containerid-attempts finds it), "unset"
+# needs evidence that a task had no ID, the CONTAINER record is found by
 # the writer's pid, uid and result like other records, the records of one
-# event stay together, and -i prints the unset ID as "unset".
+# event stay together, -i prints the unset ID as "unset", and the events of
+# nested containers (outer=) are found by each enclosing ID but counted by
+# aureport under their innermost IDs only.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$0")/../../scripts/lib/common.sh"
@@ -25,6 +29,8 @@ log=$work/audit.log
 # 106: a refused write by a writer whose syscalls are not audited, so the
 #      CONTAINER record is the whole event; the target is in 123456.
 # 107: a message from userspace sent on the host.
+# 108: auditd stops (its own record), more than the end of event timeout
+#      after 107: the input goes on past 107, which has no CONTAINER_INFO.
 cat >"$log" <<'EOF'
 type=CONTAINER msg=audit(1700000000.100:101): op=set pid=596 uid=0 auid=0 tty=pts0 ses=1 opid=707 old-contid=18446744073709551615 contid=123456 res=1
 type=SYSCALL msg=audit(1700000000.100:101): arch=c000003e syscall=1 success=yes exit=7 a0=1 a1=55d0c8a3e2a0 a2=7 a3=0 items=0 ppid=512 pid=596 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm="sh" exe="/usr/bin/dash" key=(null)
@@ -49,6 +55,7 @@ type=USER msg=audit(1700000003.500:105): pid=950 uid=0 auid=4294967295 ses=42949
 type=CONTAINER_INFO msg=audit(1700000003.500:105): op=task contid=42
 type=CONTAINER msg=audit(1700000004.600:106): op=set pid=901 uid=0 auid=1000 tty=(none) ses=3 opid=708 old-contid=123456 contid=? res=0
 type=USER msg=audit(1700000005.700:107): pid=960 uid=0 auid=0 ses=1 msg='text=on-host exe="/usr/sbin/auditctl" hostname=? addr=? terminal=pts0 res=success'
+type=DAEMON_END msg=audit(1700000009.000:108): op=terminate auid=-1 uid=-1 ses=-1 pid=-1 subj=? res=success
 EOF
 
 failed=0
@@ -58,26 +65,30 @@ fail() {
 	failed=1
 }
 
-# serials ARGS...: the serials of the events that ausearch selects, and
-# "/N" with the number of events it prints, e.g. "101 102 /2".
+# serials FILE ARGS...: the serials of the events that ausearch selects in
+# FILE, and "/N" with the number of events it prints, e.g. "101 102 /2".
 serials() {
-	local out
-	out=$("$ausearch" -if "$log" "$@" 2>/dev/null || true)
+	local in=$1 out
+	shift
+	out=$("$ausearch" -if "$in" "$@" 2>/dev/null || true)
 	printf '%s /%s\n' \
 		"$(grep -o 'msg=audit([0-9.]*:[0-9]*)' <<<"$out" | sed 's/.*:\([0-9]*\))/\1/' |
 			sort -un | paste -sd ' ')" \
 		"$(grep -c '^----$' <<<"$out" || true)"
 }
 
-expect() { # expect NAME "SERIALS... /EVENTS" ARGS...
-	local name=$1 want=$2 got
-	shift 2
-	got=$(serials "$@")
+expect_in() { # expect_in FILE NAME "SERIALS... /EVENTS" ARGS...
+	local in=$1 name=$2 want=$3 got
+	shift 3
+	got=$(serials "$in" "$@")
 	if [ "$got" = "$want" ]; then
 		pass "$name"
 	else
-		fail "$name" "ausearch $* selected '$got', expected '$want'"
+		fail "$name" "ausearch -if ${in##*/} $* selected '$got', expected '$want'"
 	fi
+}
+expect() { # expect NAME "SERIALS... /EVENTS" ARGS...
+	expect_in "$log" "$@"
 }
 
 expect "--containerid 123456: set record, task record, old-contid" "101 102 106 /3" --containerid 123456
@@ -172,5 +183,190 @@ if "$aureport" -if "$log" --containerid -i 2>/dev/null | grep -qx '3  unset'; th
 else
 	fail "aureport --containerid -i prints unset" "$("$aureport" -if "$log" --containerid -i 2>&1)"
 fi
+
+# Attempts to set an ID.  Any process with CAP_AUDIT_CONTROL, inside a
+# container or not, can write any ID: the contid of a refused attempt is
+# only what the writer wrote, not a container that took part.
+# 201: a root writer on the host (pid 600) tries to move process 810, whose
+#      ID 7 was set on it, into 123456: refused (EEXIST).
+# 202: a writer inside container 5 (pid 931) tries to move the host's
+#      process 820 into 123456: refused (EXDEV).
+# 203: the host's orchestrator (pid 596) sets the ID of process 830 to 777.
+# 204: process 935 of container 5 kills the host's process 72 (an OBJ_PID
+#      record without CONTAINER_INFO: the target has no ID).
+attempts=$work/attempts.log
+cat >"$attempts" <<'EOF'
+type=CONTAINER msg=audit(1700000010.100:201): op=set pid=600 uid=0 auid=1000 tty=pts1 ses=5 opid=810 old-contid=7 contid=123456 res=0
+type=SYSCALL msg=audit(1700000010.100:201): arch=c000003e syscall=1 success=no exit=-17 a0=1 a1=55d0c8a3e2a0 a2=7 a3=0 items=0 ppid=590 pid=600 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts1 ses=5 comm="sh" exe="/usr/bin/dash" key=(null)
+type=PROCTITLE msg=audit(1700000010.100:201): proctitle=7368002D63006563686F20313233343536203E2F70726F632F3831302F636F6E7461696E65726964
+type=CONTAINER msg=audit(1700000011.200:202): op=set pid=931 uid=0 auid=4294967295 tty=(none) ses=4294967295 opid=820 old-contid=18446744073709551615 contid=123456 res=0
+type=SYSCALL msg=audit(1700000011.200:202): arch=c000003e syscall=1 success=no exit=-18 a0=1 a1=5608e51a02c0 a2=7 a3=0 items=0 ppid=921 pid=931 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm="sh" exe="/bin/busybox" key=(null)
+type=CONTAINER_INFO msg=audit(1700000011.200:202): op=task contid=5
+type=PROCTITLE msg=audit(1700000011.200:202): proctitle=7368002D63006563686F20313233343536203E2F70726F632F3832302F636F6E7461696E65726964
+type=CONTAINER msg=audit(1700000012.300:203): op=set pid=596 uid=0 auid=0 tty=pts0 ses=1 opid=830 old-contid=18446744073709551615 contid=777 res=1
+type=SYSCALL msg=audit(1700000012.300:203): arch=c000003e syscall=1 success=yes exit=4 a0=1 a1=55d0c8a3e2a0 a2=4 a3=0 items=0 ppid=512 pid=596 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm="sh" exe="/usr/bin/dash" key=(null)
+type=PROCTITLE msg=audit(1700000012.300:203): proctitle=7368002D63006563686F20373737203E2F70726F632F3833302F636F6E7461696E65726964
+type=SYSCALL msg=audit(1700000013.400:204): arch=c000003e syscall=62 success=yes exit=0 a0=48 a1=f a2=0 a3=7f2b9c1d4a80 items=0 ppid=921 pid=935 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm="kill" exe="/bin/busybox" key="sig"
+type=CONTAINER_INFO msg=audit(1700000013.400:204): op=task contid=5
+type=OBJ_PID msg=audit(1700000013.400:204): opid=72 oauid=0 ouid=0 oses=1 ocomm="sleep"
+type=PROCTITLE msg=audit(1700000013.400:204): proctitle=6B696C6C002D5445524D003732
+EOF
+expect_in "$attempts" "--containerid N: no refused attempt that names N" " /0" --containerid 123456
+expect_in "$attempts" "--containerid N: a successful set to N" "203 /1" --containerid 777
+expect_in "$attempts" "--containerid: old-contid of a refused attempt" "201 /1" --containerid 7
+expect_in "$attempts" "--containerid: the writer's container" "202 204 /2" --containerid 5
+expect_in "$attempts" "--containerid unset: host writers and targets" "201 202 203 204 /4" --containerid unset
+expect_in "$attempts" "--containerid-attempts N: refused and successful" "201 202 /2" --containerid-attempts 123456
+expect_in "$attempts" "--containerid-attempts N --success no" "201 202 /2" --containerid-attempts 123456 --success no
+expect_in "$attempts" "--containerid-attempts N --success yes" " /0" --containerid-attempts 123456 --success yes
+expect_in "$attempts" "--containerid-attempts: a successful set" "203 /1" --containerid-attempts 777
+expect_in "$attempts" "--containerid-attempts: not the old-contid" " /0" --containerid-attempts 7
+expect_in "$attempts" "--containerid-attempts with --containerid" "202 /1" --containerid-attempts 123456 --containerid 5
+expect_in "$attempts" "-m container: every attempt" "201 202 203 /3" -m container
+expect_in "$attempts" "-m container --containerid N: not an attempt into N" " /0" -m container --containerid 123456
+
+# "unset" needs evidence that a task had no ID: a record after its SYSCALL
+# or OBJ_PID record that is not CONTAINER_INFO, or, for a message from
+# userspace, the input going on past the end of event timeout.  An event
+# cut at the end of the input proves nothing.
+cut=$work/cut.log
+grep -F ':107)' "$log" >"$cut"
+expect_in "$cut" "--containerid unset: not a message at the end of the input" " /0" --containerid unset
+expect_in "$cut" "a message at the end of the input is still printed" "107 /1" -m user
+grep -F -e ':107)' -e ':108)' "$log" >"$cut"
+expect_in "$cut" "--containerid unset: a message with the input going on" "107 /1" --containerid unset
+grep -F ':102)' "$log" | grep '^type=SYSCALL' >"$cut"
+grep -F ':108)' "$log" >>"$cut"
+expect_in "$cut" "--containerid unset: not a SYSCALL record that ends its event" " /0" --containerid unset
+grep -F ':104)' "$log" | grep -v -e '^type=CONTAINER_INFO .* op=target' -e '^type=PROCTITLE' >"$cut"
+expect_in "$cut" "--containerid unset: not an OBJ_PID record that ends its event" " /0" --containerid unset
+expect_in "$cut" "--containerid of the task of a cut event" "104 /1" --containerid 5
+
+rc=0
+err=$("$ausearch" -if "$log" --containerid-attempts 12x 2>&1 >/dev/null) || rc=$?
+if [ "$rc" = 1 ] && grep -qF "Invalid container ID 12x: expected a decimal number up to 18446744073709551615, or unset" <<<"$err"; then
+	pass "--containerid-attempts '12x' is refused"
+else
+	fail "--containerid-attempts '12x' is refused" "exit $rc, '$err'"
+fi
+rc=0
+err=$("$ausearch" -if "$log" --containerid-attempts 2>&1 >/dev/null) || rc=$?
+if [ "$rc" = 1 ] && grep -qF "Argument is required for --containerid-attempts" <<<"$err"; then
+	pass "--containerid-attempts without a value is refused"
+else
+	fail "--containerid-attempts without a value is refused" "exit $rc, '$err'"
+fi
+
+# report NAME "COUNT  ID;..." FILE ARGS...: the lines of an aureport summary.
+report() {
+	local name=$1 want got in=$3
+	want=$(tr ';' '\n' <<<"$2" | sort)
+	shift 3
+	got=$("$aureport" -if "$in" "$@" 2>/dev/null | sed -n '/^=*$/,$p' | grep -E '^[0-9]+  ' | sort || true)
+	if [ "$got" = "$want" ]; then
+		pass "$name"
+	else
+		fail "$name" "aureport -if ${in##*/} $* gave '$got', expected '$want'"
+	fi
+}
+report "aureport --containerid: no refused attempt under the ID it names" \
+	"4  18446744073709551615;2  5;1  7;1  777" "$attempts" --containerid
+report "aureport --containerid-attempts: the IDs written" \
+	"2  123456;1  777" "$attempts" --containerid-attempts
+report "aureport --containerid-attempts --failed: the refused ones" \
+	"2  123456" "$attempts" --containerid-attempts --failed
+report "aureport --containerid-attempts --success: the successful ones" \
+	"1  777" "$attempts" --containerid-attempts --success
+report "aureport --containerid-attempts: a write that is no ID counts for ?" \
+	"1  123456;1  ?" "$log" --containerid-attempts
+
+
+# Nested containers: a container runtime inside a container gives its own
+# containers IDs, and the kernel adds outer=, the IDs of the enclosing
+# containers, innermost first, ending with the one the host made, to the
+# op=task CONTAINER_INFO record and, as the writer's chain (where the new
+# ID is nested, the writer's own ID first), to the CONTAINER record.
+# Containers that the host made have no outer=.  --containerid N finds the
+# events of the containers nested in N; aureport counts an event under its
+# innermost IDs only.
+# 301: process 931 of container 8101, nested in 8100, creates a file.
+# 302: process 950 of container 5, nested in 2001, nested in 1.
+# 303: process 901 of container 8100 (made by the host) moves its process
+#      930 from 8100 into a new container 8101, nested in 8100.
+# 304: a writer of container 2001 (syscalls not audited: the CONTAINER
+#      record is the whole event) moves its process 941 from 2001 into 5.
+# 305: a writer of container 5 (not audited) tries to move the host's
+#      process 72 into 8101: refused (EXDEV).
+# 306: process 902 of container 8100 itself, no outer=.
+# 307: process 932 of container 8101 kills process 951 of container 5; the
+#      op=target record carries no outer=.
+nested=$work/nested.log
+cat >"$nested" <<'EOF'
+type=SYSCALL msg=audit(1700000020.100:301): arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=7ffd3c1b2e6f a2=941 a3=1b6 items=2 ppid=930 pid=931 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm="touch" exe="/usr/bin/touch" key="k2"
+type=CONTAINER_INFO msg=audit(1700000020.100:301): op=task contid=8101 outer=8100
+type=CWD msg=audit(1700000020.100:301): cwd="/"
+type=PATH msg=audit(1700000020.100:301): item=0 name="/tmp/" inode=3 dev=00:1e mode=041777 ouid=0 ogid=0 rdev=00:00 nametype=PARENT cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0
+type=PATH msg=audit(1700000020.100:301): item=1 name="/tmp/n1" inode=15 dev=00:1e mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=CREATE cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0
+type=PROCTITLE msg=audit(1700000020.100:301): proctitle=746F756368002F746D702F6E31
+type=SYSCALL msg=audit(1700000020.200:302): arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=7ffd3c1b2e6f a2=941 a3=1b6 items=2 ppid=949 pid=950 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm="touch" exe="/usr/bin/touch" key="k2"
+type=CONTAINER_INFO msg=audit(1700000020.200:302): op=task contid=5 outer=2001,1
+type=CWD msg=audit(1700000020.200:302): cwd="/"
+type=PATH msg=audit(1700000020.200:302): item=0 name="/tmp/" inode=3 dev=00:1e mode=041777 ouid=0 ogid=0 rdev=00:00 nametype=PARENT cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0
+type=PATH msg=audit(1700000020.200:302): item=1 name="/tmp/n2" inode=16 dev=00:1e mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=CREATE cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0
+type=PROCTITLE msg=audit(1700000020.200:302): proctitle=746F756368002F746D702F6E32
+type=CONTAINER msg=audit(1700000020.300:303): op=set pid=901 uid=0 auid=0 tty=(none) ses=1 opid=930 old-contid=8100 contid=8101 res=1 outer=8100
+type=SYSCALL msg=audit(1700000020.300:303): arch=c000003e syscall=1 success=yes exit=5 a0=1 a1=55d0c8a3e2a0 a2=5 a3=0 items=0 ppid=900 pid=901 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm="sh" exe="/usr/bin/dash" key=(null)
+type=CONTAINER_INFO msg=audit(1700000020.300:303): op=task contid=8100
+type=PROCTITLE msg=audit(1700000020.300:303): proctitle=7368002D63006563686F2038313031203E2F70726F632F3933302F636F6E7461696E65726964
+type=CONTAINER msg=audit(1700000020.400:304): op=set pid=940 uid=0 auid=4294967295 tty=(none) ses=4294967295 opid=941 old-contid=2001 contid=5 res=1 outer=2001,1
+type=CONTAINER msg=audit(1700000020.500:305): op=set pid=945 uid=0 auid=4294967295 tty=(none) ses=4294967295 opid=72 old-contid=18446744073709551615 contid=8101 res=0 outer=5,2001,1
+type=SYSCALL msg=audit(1700000020.600:306): arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=7ffd3c1b2e6f a2=941 a3=1b6 items=2 ppid=901 pid=902 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm="touch" exe="/usr/bin/touch" key="k2"
+type=CONTAINER_INFO msg=audit(1700000020.600:306): op=task contid=8100
+type=CWD msg=audit(1700000020.600:306): cwd="/"
+type=PATH msg=audit(1700000020.600:306): item=0 name="/tmp/" inode=3 dev=00:1e mode=041777 ouid=0 ogid=0 rdev=00:00 nametype=PARENT cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0
+type=PATH msg=audit(1700000020.600:306): item=1 name="/tmp/n3" inode=17 dev=00:1e mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=CREATE cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0
+type=PROCTITLE msg=audit(1700000020.600:306): proctitle=746F756368002F746D702F6E33
+type=SYSCALL msg=audit(1700000020.700:307): arch=c000003e syscall=62 success=yes exit=0 a0=3b7 a1=f a2=0 a3=7f2b9c1d4a80 items=0 ppid=930 pid=932 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm="kill" exe="/usr/bin/kill" key="sig"
+type=CONTAINER_INFO msg=audit(1700000020.700:307): op=task contid=8101 outer=8100
+type=OBJ_PID msg=audit(1700000020.700:307): opid=951 oauid=4294967295 ouid=0 oses=4294967295 ocomm="sleep"
+type=CONTAINER_INFO msg=audit(1700000020.700:307): op=target opid=951 contid=5
+type=PROCTITLE msg=audit(1700000020.700:307): proctitle=6B696C6C002D5445524D00393531
+EOF
+expect_in "$nested" "nested: --containerid of the outer container" "301 303 306 307 /4" --containerid 8100
+expect_in "$nested" "nested: --containerid of the nested container" "301 303 307 /3" --containerid 8101
+expect_in "$nested" "nested: --containerid of no container of the chain" " /0" --containerid 8102
+expect_in "$nested" "nested: --containerid of the middle of a depth-2 chain" "302 304 305 /3" --containerid 2001
+expect_in "$nested" "nested: --containerid of the host's container of a depth-2 chain" "302 304 305 /3" --containerid 1
+expect_in "$nested" "nested: --containerid of the innermost container" "302 304 305 307 /4" --containerid 5
+expect_in "$nested" "nested: a task record without outer= is only its container's" "306 /1" -k k2 --containerid 8100 -p 902
+expect_in "$nested" "nested: a task record without outer= is not of a nested container" "301 /1" -k k2 --containerid 8101
+expect_in "$nested" "nested: a successful set is an event of the containers around the new ID" "304 /1" -m container --containerid 1 --success yes
+expect_in "$nested" "nested: a refused attempt is an event of its writer's containers" "305 /1" -m container --containerid 1 --success no
+expect_in "$nested" "nested: the writer's own ID is the first of its chain" "304 305 /2" -m container --containerid 5
+expect_in "$nested" "nested: a refused attempt is no event of the ID it names" "301 303 307 /3" --containerid 8101
+expect_in "$nested" "nested: a refused attempt with outer= is still the target's" "305 /1" --containerid unset
+expect_in "$nested" "nested: a target's record has no chain" " /0" -a 307 --containerid 2001
+expect_in "$nested" "nested: --containerid-attempts is about the ID written" "303 305 /2" --containerid-attempts 8101
+expect_in "$nested" "nested: --containerid-attempts is not about outer=" " /0" --containerid-attempts 8100
+expect_in "$nested" "nested: -p and --success of a CONTAINER record with outer=" "305 /1" -p 945 --success no
+out=$("$ausearch" -if "$nested" -i -a 302 2>/dev/null)
+if grep -q '^type=CONTAINER_INFO .* op=task contid=5 outer=2001,1 *$' <<<"$out"; then
+	pass "nested: -i prints outer= as it is"
+else
+	fail "nested: -i prints outer= as it is" "$out"
+fi
+out=$("$ausearch" -if "$nested" -i -a 305 2>/dev/null)
+if grep -q '^type=CONTAINER .* old-contid=unset contid=8101 res=no outer=5,2001,1 *$' <<<"$out"; then
+	pass "nested: -i prints a CONTAINER record's outer= as it is"
+else
+	fail "nested: -i prints a CONTAINER record's outer= as it is" "$out"
+fi
+report "nested: aureport --containerid counts under the innermost IDs only" \
+	"3  8101;2  8100;4  5;1  2001;1  18446744073709551615" "$nested" --containerid
+grep -F ':302)' "$nested" >"$work/depth2.log"
+report "nested: aureport --containerid counts a depth-2 task once" \
+	"1  5" "$work/depth2.log" --containerid
+report "nested: aureport --containerid-attempts counts the IDs written" \
+	"2  8101;1  5" "$nested" --containerid-attempts
 
 exit "$failed"

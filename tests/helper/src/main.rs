@@ -24,6 +24,20 @@ const USAGE: &str = "usage: contid-test COMMAND ...
   stress SECONDS                fork/exit/exec churn while setting IDs
   ptrace-attach PID             attach to PID with ptrace, then detach
   getppid-loop SECONDS          call getppid(2) as fast as possible, print the count
+  as-user UID CMD...            exec CMD with uid and gid UID and no groups
+  copy SRC [DEST]               copy SRC (- for stdin) to DEST (default stdout) in one
+                                read and one write; on failure print the errno name on
+                                stderr (setuid copies of the helper use this)
+  sqpoll                        set up an io_uring with an SQPOLL kernel worker, print
+                                \"ready TID\" (the worker's), sleep
+  zombie-child                  fork a child that exits at once, never reap it, print
+                                \"ready PID\" (the zombie's), sleep
+  leader-exit                   start a thread, print ready, end the main thread only
+  spawn-away clone-parent|reparent
+                                create a process that is not our child (CLONE_PARENT,
+                                or a grandchild whose parent exited), print \"ready PID\"
+                                (that process's), sleep
+  socket FAMILY                 socket(FAMILY, SOCK_STREAM, 0); print ok or the errno name
   audit-rule add|del LIST LEN ID
                                 send the kernel a rule \"containerid=ID\" on filter
                                 list LIST with a value length of LEN bytes, bypassing
@@ -44,6 +58,10 @@ fn errno_name(e: &Error) -> String {
         libc::ENOMEM => "ENOMEM",
         libc::EOPNOTSUPP => "EOPNOTSUPP",
         libc::EAGAIN => "EAGAIN",
+        libc::ENXIO => "ENXIO",
+        libc::EMLINK => "EMLINK",
+        libc::ENOTUNIQ => "ENOTUNIQ",
+        libc::EAFNOSUPPORT => "EAFNOSUPPORT",
         _ => return format!("errno{n}"),
     };
     name.to_string()
@@ -486,6 +504,231 @@ fn cmd_getppid_loop(secs: u64) -> ! {
     exit(0)
 }
 
+/// Drops to `uid` (as uid, gid and no supplementary groups) and runs `cmd`.
+fn cmd_as_user(uid: u32, cmd: &[String]) -> ! {
+    // SAFETY: plain system calls with integer arguments.
+    let ok = unsafe {
+        libc::setgroups(0, std::ptr::null()) == 0
+            && libc::setgid(uid) == 0
+            && libc::setuid(uid) == 0
+    };
+    if !ok {
+        eprintln!("as-user {uid}: {}", Error::last_os_error());
+        exit(126);
+    }
+    exec(cmd)
+}
+
+/// Copies SRC (or stdin) to DEST (or stdout) with one read and one write.
+fn cmd_copy(src: &str, dest: Option<&str>) -> ! {
+    let mut buf = [0u8; 4096];
+    let n = if src == "-" {
+        // SAFETY: reading into a buffer we own.
+        let n = unsafe { libc::read(0, buf.as_mut_ptr().cast(), buf.len()) };
+        if n < 0 {
+            eprintln!("{}", errno_name(&Error::last_os_error()));
+            exit(1);
+        }
+        n as usize
+    } else {
+        match std::fs::File::open(src).and_then(|mut f| f.read(&mut buf)) {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("{}", errno_name(&e));
+                exit(1)
+            }
+        }
+    };
+    let r = match dest {
+        Some(d) => write_once(d, &buf[..n], None),
+        None => {
+            // SAFETY: writing a buffer we own to stdout.
+            let w = unsafe { libc::write(1, buf.as_ptr().cast(), n) };
+            if w < 0 {
+                Err(Error::last_os_error())
+            } else {
+                Ok(())
+            }
+        }
+    };
+    if let Err(e) = r {
+        eprintln!("{}", errno_name(&e));
+        exit(1);
+    }
+    exit(0)
+}
+
+/// The TID of our thread whose name starts with `prefix`, if any.
+fn thread_named(prefix: &str) -> Option<String> {
+    for e in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let tid = e.file_name().to_string_lossy().into_owned();
+        if let Ok(comm) = read_all(&format!("/proc/self/task/{tid}/comm")) {
+            if comm.starts_with(prefix) {
+                return Some(tid);
+            }
+        }
+    }
+    None
+}
+
+/// struct io_uring_params, as io_uring_setup(2) takes it.
+#[repr(C)]
+#[derive(Default)]
+struct IoUringParams {
+    sq_entries: u32,
+    cq_entries: u32,
+    flags: u32,
+    sq_thread_cpu: u32,
+    sq_thread_idle: u32,
+    features: u32,
+    wq_fd: u32,
+    resv: [u32; 3],
+    sq_off: [u64; 5],
+    cq_off: [u64; 5],
+}
+
+/// Sets up an io_uring with a submission-queue polling kernel worker (an
+/// io_uring worker thread of this process) and reports its TID.
+fn cmd_sqpoll() -> ! {
+    const IORING_SETUP_SQPOLL: u32 = 1 << 1;
+    let mut p = IoUringParams {
+        flags: IORING_SETUP_SQPOLL,
+        sq_thread_idle: 1000,
+        ..Default::default()
+    };
+    // SAFETY: io_uring_setup with a valid params struct; the ring's fd is
+    // kept open (and its worker alive) until we exit.
+    let fd = unsafe { libc::syscall(libc::SYS_io_uring_setup, 4u32, &mut p) };
+    if fd < 0 {
+        println!("{}", errno_name(&Error::last_os_error()));
+        exit(1);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let tid = loop {
+        if let Some(t) = thread_named("iou-sqp") {
+            break t;
+        }
+        if Instant::now() > deadline {
+            println!("no io_uring worker appeared");
+            exit(1);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    println!("ready {tid}");
+    std::io::stdout().flush().ok();
+    sleep_forever()
+}
+
+/// Leaves a zombie child behind and reports its PID.
+fn cmd_zombie_child() -> ! {
+    // SAFETY: the child exits at once.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        // SAFETY: exiting the child.
+        unsafe { libc::_exit(0) };
+    }
+    // Wait until it is a zombie.
+    let stat = format!("/proc/{pid}/stat");
+    while !read_all(&stat).map(|s| s.contains(") Z ")).unwrap_or(false) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    println!("ready {pid}");
+    std::io::stdout().flush().ok();
+    sleep_forever()
+}
+
+/// Ends the main thread while another thread keeps the process alive.
+fn cmd_leader_exit() -> ! {
+    std::thread::spawn(|| sleep_forever());
+    while std::fs::read_dir("/proc/self/task")
+        .map(|d| d.count())
+        .unwrap_or(0)
+        < 2
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    println!("ready");
+    std::io::stdout().flush().ok();
+    // SAFETY: exit(2) (not exit_group) ends only this thread; nothing of
+    // ours is used after it.
+    unsafe { libc::syscall(libc::SYS_exit, 0) };
+    unreachable!("the main thread has exited")
+}
+
+/// Creates a process that is not our child and reports its PID.
+fn cmd_spawn_away(how: &str) -> ! {
+    let pid = match how {
+        "clone-parent" => {
+            // SAFETY: a fork-like clone (no shared memory); the child only
+            // makes raw system calls.
+            let pid = unsafe {
+                libc::syscall(
+                    libc::SYS_clone,
+                    (libc::CLONE_PARENT | libc::SIGCHLD) as libc::c_ulong,
+                    0usize,
+                    0usize,
+                    0usize,
+                    0usize,
+                )
+            };
+            if pid == 0 {
+                loop {
+                    // SAFETY: pause(2) in the child.
+                    unsafe { libc::pause() };
+                }
+            }
+            pid as libc::pid_t
+        }
+        "reparent" => {
+            let mut fds = [0; 2];
+            // SAFETY: pipe with a valid two-int array.
+            assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+            // SAFETY: the child forks once, reports and exits.
+            let child = unsafe { libc::fork() };
+            if child == 0 {
+                // SAFETY: the grandchild only pauses.
+                let g = unsafe { libc::fork() };
+                if g == 0 {
+                    loop {
+                        // SAFETY: pause(2) in the grandchild.
+                        unsafe { libc::pause() };
+                    }
+                }
+                // SAFETY: write the grandchild's pid and exit.
+                unsafe {
+                    libc::write(fds[1], std::ptr::from_ref(&g).cast(), 4);
+                    libc::_exit(0);
+                }
+            }
+            let mut g: libc::pid_t = 0;
+            // SAFETY: reading 4 bytes into `g`, reaping the child.
+            unsafe {
+                libc::read(fds[0], std::ptr::from_mut(&mut g).cast(), 4);
+                libc::waitpid(child, std::ptr::null_mut(), 0);
+            }
+            g
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            exit(2)
+        }
+    };
+    println!("ready {pid}");
+    std::io::stdout().flush().ok();
+    sleep_forever()
+}
+
+fn cmd_socket(family: i32) -> ! {
+    // SAFETY: socket(2) with integer arguments; the fd is dropped on exit.
+    let fd = unsafe { libc::socket(family, libc::SOCK_STREAM, 0) };
+    if fd < 0 {
+        println!("{}", errno_name(&Error::last_os_error()));
+        exit(1);
+    }
+    println!("ok");
+    exit(0)
+}
+
 const AUDIT_ADD_RULE: u16 = 1011;
 const AUDIT_DEL_RULE: u16 = 1012;
 const AUDIT_CONTAINERID: u32 = 27;
@@ -610,6 +853,14 @@ fn main() {
         ["stress", secs] => cmd_stress(secs.parse().expect("seconds")),
         ["ptrace-attach", pid] => cmd_ptrace_attach(pid.parse().expect("pid")),
         ["getppid-loop", secs] => cmd_getppid_loop(secs.parse().expect("seconds")),
+        ["as-user", uid, ..] => cmd_as_user(uid.parse().expect("uid"), &args[2..]),
+        ["copy", src] => cmd_copy(src, None),
+        ["copy", src, dest] => cmd_copy(src, Some(dest)),
+        ["sqpoll"] => cmd_sqpoll(),
+        ["zombie-child"] => cmd_zombie_child(),
+        ["leader-exit"] => cmd_leader_exit(),
+        ["spawn-away", how] => cmd_spawn_away(how),
+        ["socket", family] => cmd_socket(family.parse().expect("family")),
         ["audit-rule", op @ ("add" | "del"), list, len, id] => cmd_audit_rule(
             op,
             list.parse().expect("list"),

@@ -82,6 +82,9 @@ pub fn errno_name(errno: i32) -> Option<&'static str> {
         libc::EXDEV => "EXDEV",
         libc::EINVAL => "EINVAL",
         libc::EOPNOTSUPP => "EOPNOTSUPP",
+        libc::ENXIO => "ENXIO",
+        libc::EMLINK => "EMLINK",
+        libc::ENOTUNIQ => "ENOTUNIQ",
         _ => return None,
     })
 }
@@ -115,8 +118,9 @@ pub fn explain(
             .to_string(),
         Some(libc::EPERM) => format!(
             "permission denied: {} an audit container ID needs CAP_AUDIT_CONTROL \
-             in the initial user namespace. Run contid as root on the host, \
-             not in a user namespace or a container",
+             in the initial user namespace, for contid and for whoever opened \
+             the file. Run contid as root on the host, not in a user namespace \
+             or a container",
             if setting { "setting" } else { "reading" }
         ),
         Some(libc::EACCES) => "a process cannot set its own audit container ID, nor that \
@@ -125,9 +129,20 @@ pub fn explain(
             .to_string(),
         Some(libc::EXDEV) => format!(
             "contid runs inside an audit container (its own ID is set) and \
-             process {pid} does not descend from it: a container may only set \
-             the IDs of processes it started. Set the ID from the host"
+             process {pid} is not inside that container: a container may only \
+             give IDs to its own processes. Set the ID from the host"
         ),
+        Some(libc::ENXIO) => format!(
+            "process {pid} is a kernel thread or a kernel worker (io_uring, \
+             vhost): they never get an audit container ID"
+        ),
+        Some(libc::EMLINK) => "containers would nest too deep: an audit container \
+             can be nested in at most 7 others"
+            .to_string(),
+        Some(libc::ENOTUNIQ) => "the ID belongs to a container that exists elsewhere \
+             (on the host, or nested in another container): IDs are unique. \
+             Choose another ID"
+            .to_string(),
         Some(libc::EBUSY) => format!(
             "process {pid} has already started processes of its own, and the ID \
              must cover its whole process tree. Set the ID before the process \
@@ -202,8 +217,11 @@ mod tests {
             (
                 libc::EXDEV,
                 true,
-                &["(EXDEV)", "inside an audit container", "descend"],
+                &["(EXDEV)", "inside an audit container", "not inside"],
             ),
+            (libc::ENXIO, true, &["(ENXIO)", "kernel thread"]),
+            (libc::EMLINK, true, &["(EMLINK)", "nest too deep"]),
+            (libc::ENOTUNIQ, true, &["(ENOTUNIQ)", "unique"]),
             (
                 libc::EBUSY,
                 true,

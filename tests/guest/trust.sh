@@ -1,0 +1,187 @@
+#!/bin/sh
+# The trail cannot be steered: the opener of the file counts, refusals are
+# cheap, IDs last until the task is reaped, range rules never match the
+# host, kernel threads and workers get no ID, and a target that created
+# processes is refused however those processes left it.  See
+# docs/security.md for the threat model each check belongs to.
+# shellcheck source=tests/lib/testlib.sh
+. /usr/local/lib/testlib.sh
+T=contid-test
+NOBODY=1000
+
+# refused_count OPID TEXT: AUDIT_CONTAINER records about OPID with TEXT and
+# res=0, once the log has caught up.
+refused_count() {
+	audit_sync
+	count_records "$1" "$2 res=0"
+}
+
+# --- 1. the opener counts, not only the writer ---------------------------------
+# An unprivileged user owns the proc files of its own processes, so it can
+# open /proc/<its child>/containerid and hand the descriptor to a setuid
+# program that writes (or reads) through it.
+cp "$(command -v $T)" /tmp/suid-copy
+chmod 4755 /tmp/suid-copy
+printf 5151 >/tmp/id5151
+printf 5152 >/tmp/id5152
+chmod 0644 /tmp/id5151 /tmp/id5152
+$T as-user $NOBODY sh -c 'sleep 1000 & echo $! >/tmp/nobody-child; wait' &
+wait_for_file /tmp/nobody-child
+c=$(cat /tmp/nobody-child)
+check_eq "the unprivileged user's child has its own proc files" \
+	"$(ls -ln /proc/$c/containerid | awk '{ print $3 }')" $NOBODY
+before=$(refused_count "$c" "contid=5151")
+got=$($T as-user $NOBODY sh -c "/tmp/suid-copy copy /tmp/id5151 2>&1 >/proc/$c/containerid")
+check_eq "setuid writer, unprivileged opener: EPERM" "$got" EPERM
+check_eq "... recorded as refused" "$(refused_count "$c" "contid=5151")" "$((before + 1))"
+check_eq "... and nothing changed" "$(contid "$c")" "$UNSET"
+got=$($T as-user $NOBODY sh -c "/tmp/suid-copy copy - 2>&1 </proc/$c/containerid")
+check_eq "setuid reader, unprivileged opener: EPERM" "$got" EPERM
+# The control: the same setuid program opening the file itself is allowed,
+# so the refusal above was about the opener.
+got=$($T as-user $NOBODY sh -c "/tmp/suid-copy copy /tmp/id5152 /proc/$c/containerid 2>&1 && echo ok")
+check_eq "setuid program that opens the file itself: allowed" "$got" ok
+check_eq "... and its ID is set" "$(contid "$c")" 5152
+kill "$c"
+
+# --- 2. a refusal for lack of privilege is cheap --------------------------------
+# The set mutex is taken only by writers that passed the privilege check.
+# Lockdep registers a lock class when the lock is first taken (and drops
+# the classes of a module that is unloaded): with a freshly loaded module,
+# /proc/lockdep lists the set mutex only once a writer has taken it.
+set_lock_used() {
+	grep -c ' audit_contid_set$' /proc/lockdep
+}
+check "reload the module" sh -c 'rmmod audit_contid && insmod /lib/modules/audit_contid.ko'
+sleep 1000 &
+v=$!
+check_eq "a fresh module has not taken its set mutex" "$(set_lock_used)" 0
+i=0
+refused=0
+while [ $i -lt 20 ]; do
+	[ "$($T drop-cap $T write /proc/$v/containerid 77)" = EPERM ] && refused=$((refused + 1))
+	i=$((i + 1))
+done
+check_eq "20 writes without CAP_AUDIT_CONTROL: 20 EPERM" "$refused" 20
+check_eq "... and all 20 are recorded" "$(refused_count "$v" "contid=77")" 20
+check_eq "... none of them took the set mutex" "$(set_lock_used)" 0
+check_eq "a privileged write" "$($T write /proc/$v/containerid 78)" ok
+check_eq "... takes it" "$(set_lock_used)" 1
+kill $v
+
+# --- 4. an ID lives until its task is reaped -----------------------------------
+# A process whose main thread has exited while another thread runs.
+in_container_bg 4001 sh -c "exec $T leader-exit >/tmp/le"
+le=$CPID
+wait_for_file /tmp/le
+i=0
+while ! grep -q '^State:.*Z' /proc/$le/status && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+check_match "the main thread has exited" "$(grep '^State:' /proc/$le/status)" 'Z'
+check_eq "its process still reads its ID" "$(contid $le)" 4001
+check_eq "through the living thread too" \
+	"$(cat /proc/$le/task/*/containerid | sort -u)" 4001
+expect_refused "it is still set once" EEXIST $le 4009 $T write /proc/$le/containerid 4009
+check_eq "contid exec --like finds its container" \
+	"$(/usr/local/bin/contid exec --like $le -- cat /proc/self/containerid)" 4001
+kill -9 $le
+
+# A zombie keeps its ID, and a signal sent to it names its container.
+in_container_bg 4002 sh -c "exec $T zombie-child >/tmp/zc"
+zp=$CPID
+wait_for_file /tmp/zc
+z=$(sed -n 's/^ready //p' /tmp/zc)
+check_match "the child is a zombie" "$(grep '^State:' /proc/$z/status)" 'Z'
+check_eq "a zombie reads its ID" "$(contid $z)" 4002
+check "rule: kill(2)" auditctl -a exit,always -F arch=b64 -S kill -k zsig
+kill -CONT "$z"
+audit_sync
+s=$(stamps_of "type=OBJ_PID .*opid=$z ")
+check_eq "the signal to the zombie has its OBJ_PID record" "$(echo "$s" | grep -c .)" 1
+check_eq "... and its op=target record names container 4002" \
+	"$(count_of "type=CONTAINER_INFO .*op=target opid=$z contid=4002" "$(records_of "$s")")" 1
+auditctl -D >/dev/null
+kill -9 $zp
+
+# --- 6. ordered comparisons never match the host --------------------------------
+check "rule: exclude containerid>=5000" auditctl -a exclude,always -F 'containerid>=5000'
+auditctl -m "range-host"
+in_container 6000 auditctl -m "range-6000"
+in_container 4000 auditctl -m "range-4000"
+audit_sync
+check_eq "exclude >=5000 keeps the host's message" "$(count_of 'text=range-host')" 1
+check_eq "... drops container 6000's" "$(count_of 'text=range-6000')" 0
+check_eq "... keeps container 4000's" "$(count_of 'text=range-4000')" 1
+auditctl -D >/dev/null
+check "rule: exit, kill(2), containerid>5000" \
+	auditctl -a exit,always -F arch=b64 -S kill -F 'containerid>5000' -k gt
+sleep 1000 &
+sl=$!
+kill -0 $sl
+in_container 6001 sh -c "kill -0 $sl"
+in_container 4001 sh -c "kill -0 $sl"
+audit_sync
+check_eq "exit >5000: one event, container 6001's" \
+	"$(count_of 'type=SYSCALL .*key="gt"'):$(count_of 'op=task contid=6001')" "1:1"
+check_eq "... none for the host's kill(2)" "$(count_of "type=SYSCALL .* pid=$$ .*key=\"gt\"")" 0
+auditctl -D >/dev/null
+kill $sl
+
+# --- 7. no IDs for kernel threads and kernel workers -----------------------------
+expect_refused "kthreadd: ENXIO" ENXIO 2 5 $T write /proc/2/containerid 5
+check_eq "... it has none" "$(contid 2)" "$UNSET"
+# An io_uring SQPOLL worker is a thread of its process, created by it.
+in_container_bg 7001 sh -c "exec $T sqpoll >/tmp/sq"
+sq=$CPID
+wait_for_file /tmp/sq
+w=$(sed -n 's/^ready //p' /tmp/sq)
+check_match "the io_uring worker exists" "$w" '^[0-9]+$'
+check_eq "the process is in 7001" "$(contid $sq)" 7001
+check_eq "its io_uring worker did not inherit the ID" "$(cat /proc/$sq/task/$w/containerid)" "$UNSET"
+expect_refused "setting the worker: ENXIO" ENXIO $sq 7002 $T write /proc/$sq/task/$w/containerid 7002
+kill -9 $sq
+$T sqpoll >/tmp/sq2 &
+sq2=$!
+wait_for_file /tmp/sq2
+w2=$(sed -n 's/^ready //p' /tmp/sq2)
+check_eq "setting a process with an io_uring worker" "$($T write /proc/$sq2/containerid 7003)" ok
+check_eq "... sets its own threads" "$(contid $sq2)" 7003
+check_eq "... but not its worker" "$(cat /proc/$sq2/task/$w2/containerid)" "$UNSET"
+kill -9 $sq2
+# A usermode helper is started by a kernel worker, even when a container's
+# task asks for it (here: modprobe for an unknown socket family).
+old_modprobe=$(cat /proc/sys/kernel/modprobe)
+cat >/tmp/umh.sh <<'EOF'
+#!/bin/sh
+cat /proc/self/containerid >/tmp/umh.out
+EOF
+chmod 0755 /tmp/umh.sh
+echo /tmp/umh.sh >/proc/sys/kernel/modprobe
+in_container 7004 $T socket 45 >/dev/null
+echo "$old_modprobe" >/proc/sys/kernel/modprobe
+check "the usermode helper ran" wait_for_file /tmp/umh.out 5
+check_eq "a usermode helper asked for by container 7004 has no ID" "$(cat /tmp/umh.out)" "$UNSET"
+
+# --- 9. "no children" is not "no process tree" ----------------------------------
+$T spawn-away clone-parent >/tmp/cp &
+cp=$!
+wait_for_file /tmp/cp
+sib=$(sed -n 's/^ready //p' /tmp/cp)
+check_eq "the CLONE_PARENT process is our child, not the target's" \
+	"$(awk '{ print $4 }' /proc/$sib/stat)" $$
+expect_refused "a target that made a process by CLONE_PARENT: EBUSY" EBUSY $cp 9001 \
+	$T write /proc/$cp/containerid 9001
+$T spawn-away reparent >/tmp/rp &
+rp=$!
+wait_for_file /tmp/rp
+g=$(sed -n 's/^ready //p' /tmp/rp)
+check_eq "the target has no children left" \
+	"$(grep -l "^PPid:[[:space:]]*$rp\$" /proc/[0-9]*/status 2>/dev/null | wc -l)" 0
+check_match "its grandchild lives on elsewhere" "$(awk '{ print $4 }' /proc/$g/stat)" '^[0-9]+$'
+expect_refused "a target whose grandchild was reparented away: EBUSY" EBUSY $rp 9002 \
+	$T write /proc/$rp/containerid 9002
+check_eq "neither escapee was given an ID" "$(contid $sib):$(contid $g)" "$UNSET:$UNSET"
+kill -9 $cp $sib $rp $g
+finish
