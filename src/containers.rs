@@ -146,10 +146,13 @@ impl Registry {
         if let Some(c) = self.tree.get(&id) {
             if c.try_join() {
                 let pin = Pin(c.clone());
+                // Nested where the writer is, or the writer's own
+                // container (its tasks are in it already).
                 let same_place = match (&c.outer, writer) {
                     (None, None) => true,
-                    (Some(o), Some(w)) => Arc::ptr_eq(o, w),
-                    _ => false,
+                    (Some(o), Some(w)) => Arc::ptr_eq(o, w) || Arc::ptr_eq(c, w),
+                    (None, Some(w)) => Arc::ptr_eq(c, w),
+                    (Some(_), None) => false,
                 };
                 return Ok(if same_place {
                     Resolved::Join(pin)

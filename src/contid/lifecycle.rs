@@ -7,6 +7,7 @@
 use super::{slot, with_info, Info, State};
 use crate::sys::cache::{Gfp, Obj};
 use crate::sys::hooks::state;
+use crate::sys::rcu::ReadGuard;
 use crate::sys::task::{self, TaskRef};
 use kernel::error::{code, Result};
 
@@ -35,8 +36,11 @@ pub(crate) fn task_alloc(child: TaskRef<'_>, thread: bool) -> Result {
     let creator = task::current();
     if !thread {
         // Whether or not the new process stays its child (CLONE_PARENT,
-        // reparenting), the creator has started a process tree.
+        // reparenting), the creator has started a process tree; its group
+        // leader is marked too, which outlives the group's other threads.
         slot(creator).mark_created_process();
+        let rcu = ReadGuard::new();
+        slot(creator.group_leader(&rcu)).mark_created_process();
     }
     if child.is_kernel_worker() {
         return Ok(());
@@ -109,10 +113,20 @@ pub(crate) fn task_attach(child: TaskRef<'_>, thread: bool) -> Result {
     Ok(())
 }
 
-/// The task is reaped (or its creation failed): its ID goes with it.
+/// The task is reaped (or its creation failed): its ID goes with it.  If
+/// it had created a process, its group's leader keeps that fact (after an
+/// exec by another thread, the leader is the thread that exec'd).
 pub(crate) fn task_free(t: TaskRef<'_>) {
-    if let Some(old) = slot(t).mark_freed() {
+    let (old, created_process) = slot(t).mark_freed();
+    if let Some(old) = old {
         state().retire(old);
+    }
+    if created_process {
+        let rcu = ReadGuard::new();
+        let leader = t.group_leader(&rcu);
+        if leader.as_ptr() != t.as_ptr() {
+            slot(leader).mark_created_process();
+        }
     }
 }
 

@@ -141,7 +141,24 @@ fn with_info<R>(t: TaskRef<'_>, f: impl FnOnce(Option<&Info>) -> R) -> R {
     }
 }
 
-/// The audit container ID of `t`, if it has one.
+/// Calls `f` with the object of the task whose container `t`'s work
+/// counts for (`None`: no ID): `t` itself, or for a kernel worker of a
+/// user process (io_uring, vhost), which never has an object of its own,
+/// the leader of its thread group, for whose tasks it works.
+fn with_effective_info<R>(t: TaskRef<'_>, f: impl FnOnce(Option<&Info>) -> R) -> R {
+    let rcu = ReadGuard::new();
+    let t = if t.is_user_worker() {
+        t.group_leader(&rcu)
+    } else {
+        t
+    };
+    match slot(t).read(&rcu) {
+        SlotState::Holds(i) => f(Some(i)),
+        SlotState::Empty | SlotState::Freed => f(None),
+    }
+}
+
+/// The audit container ID that `t`'s events carry, if any.
 pub(crate) fn contid_of(t: TaskRef<'_>) -> Option<u64> {
-    with_info(t, |i| i.map(Info::contid))
+    with_effective_info(t, |i| i.map(Info::contid))
 }

@@ -4,7 +4,7 @@
 //! `containerid` rule matches.
 
 use super::set::Outcome;
-use super::with_info;
+use super::with_effective_info;
 use crate::logic::chain::{self, Op};
 use crate::logic::record::{self, InfoSubject, SetAttempt};
 use crate::sys::audit::{self, Fields, Record};
@@ -17,7 +17,7 @@ use crate::sys::task::{self, TaskRef};
 /// never sleeps.
 pub(crate) fn log_info(mut fields: Fields<'_>, subject: InfoSubject, contid: u64) {
     let text = match subject {
-        InfoSubject::Task => with_info(task::current(), |i| match i {
+        InfoSubject::Task => with_effective_info(task::current(), |i| match i {
             Some(i) => record::info_record(subject, i.contid(), i.container().nesting().outer()),
             None => record::info_record(subject, contid, &[]),
         }),
@@ -28,7 +28,7 @@ pub(crate) fn log_info(mut fields: Fields<'_>, subject: InfoSubject, contid: u64
 
 /// Whether `t` satisfies the rule `containerid OP value`.
 pub(crate) fn task_matches(t: TaskRef<'_>, op: Op, value: u64) -> bool {
-    with_info(t, |i| {
+    with_effective_info(t, |i| {
         chain::rule_matches(i.map(|i| i.container().nesting()), op, value)
     })
 }

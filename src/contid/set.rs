@@ -89,6 +89,9 @@ pub(crate) fn set(st: &State, target: TaskRef<'_>, privilege: Privilege, id: u64
     let early = EarlyFacts {
         privilege,
         target_is_writer: target.same_thread_group(writer),
+        // An io_uring worker writing on its process's behalf: its process
+        // may be in a container that it has no ID of its own to show.
+        writer_is_kernel_worker: writer.is_kernel_worker(),
         target_is_kernel_worker: target.is_kernel_worker(),
     };
     if let Err(r) = policy::decide_early(&early) {
@@ -147,7 +150,7 @@ pub(crate) fn set(st: &State, target: TaskRef<'_>, privilege: Privilege, id: u64
             }
             continue;
         }
-        let updated = publish(st, &tasks, &rcu, target, spare.as_mut_slice());
+        let updated = publish(st, &tasks, target, spare.as_mut_slice());
         break Outcome {
             old: group.old,
             writer: writer_chain,
@@ -182,15 +185,17 @@ fn gather(
     let mut started = false;
     let mut found = None;
     let mut inside_writer = false;
+    let mut all_exiting = true;
     for t in tasks.threads(target) {
-        let seen = slot(t).seen();
-        started |= tasks.has_children(t) || seen.created_process();
+        let (state, created_process) = slot(t).read_tagged(rcu);
+        started |= tasks.has_children(t) || created_process;
         if t.is_kernel_worker() {
             continue;
         }
         threads += 1;
+        all_exiting &= t.exiting();
         if found.is_none() {
-            found = match slot(t).state(seen, rcu) {
+            found = match state {
                 SlotState::Freed => None,
                 SlotState::Empty => Some(TargetState::Unset),
                 SlotState::Holds(i) => {
@@ -208,7 +213,9 @@ fn gather(
     let target_state = found.unwrap_or(TargetState::Unset);
     Group {
         facts: SetFacts {
-            target_exiting: found.is_none() || target.group_exiting(),
+            // A group whose every thread has exited without exit_group()
+            // is as gone as one that is exiting.
+            target_exiting: found.is_none() || target.group_exiting() || all_exiting,
             writer_contid: writer.map(Info::contid),
             target_inside_writer: inside_writer,
             target_started_processes: started,
@@ -226,7 +233,6 @@ fn gather(
 fn publish(
     st: &State,
     tasks: &TasksLock,
-    rcu: &ReadGuard,
     target: TaskRef<'_>,
     spare: &mut [Option<Obj<Info>>],
 ) -> usize {
@@ -238,7 +244,7 @@ fn publish(
         let s = slot(t);
         let seen = s.seen();
         // A thread on the list has not been reaped; kept for robustness.
-        if matches!(s.state(seen, rcu), SlotState::Freed) {
+        if seen.freed() {
             continue;
         }
         let Some(new) = spare.get_mut(updated).and_then(Option::take) else {

@@ -57,6 +57,9 @@ pub struct EarlyFacts {
     pub privilege: Privilege,
     /// The target is the writer or another thread of the writer's process.
     pub target_is_writer: bool,
+    /// The writer is a kernel worker (an io_uring worker doing a write
+    /// that a user process submitted).
+    pub writer_is_kernel_worker: bool,
     /// The target is a kernel thread or a kernel worker of a user process
     /// (io_uring, vhost).
     pub target_is_kernel_worker: bool,
@@ -96,7 +99,8 @@ pub enum Refusal {
     NotCapable,
     /// EACCES: a task cannot set its own ID, nor its thread group's.
     SelfTarget,
-    /// ENXIO: kernel threads and kernel workers never get an ID.
+    /// ENXIO: kernel threads and kernel workers never get an ID, nor set
+    /// one.
     KernelWorker,
     /// ESRCH: the target is exiting.
     TargetExiting,
@@ -122,7 +126,7 @@ pub fn decide_early(f: &EarlyFacts) -> Result<(), Refusal> {
     if f.target_is_writer {
         return Err(Refusal::SelfTarget);
     }
-    if f.target_is_kernel_worker {
+    if f.writer_is_kernel_worker || f.target_is_kernel_worker {
         return Err(Refusal::KernelWorker);
     }
     Ok(())
@@ -171,6 +175,7 @@ mod tests {
         EarlyFacts {
             privilege: PRIVILEGED,
             target_is_writer: false,
+            writer_is_kernel_worker: false,
             target_is_kernel_worker: false,
         }
     }
@@ -208,6 +213,7 @@ mod tests {
                 },
                 // Privilege is checked first, whatever the rest says.
                 target_is_writer: true,
+                writer_is_kernel_worker: true,
                 target_is_kernel_worker: true,
             };
             assert_eq!(decide_early(&f), Err(Refusal::NotCapable));
@@ -228,6 +234,15 @@ mod tests {
     fn kernel_workers_never_get_an_id() {
         let f = EarlyFacts {
             target_is_kernel_worker: true,
+            ..early()
+        };
+        assert_eq!(decide_early(&f), Err(Refusal::KernelWorker));
+    }
+
+    #[test]
+    fn kernel_workers_never_set_one() {
+        let f = EarlyFacts {
+            writer_is_kernel_worker: true,
             ..early()
         };
         assert_eq!(decide_early(&f), Err(Refusal::KernelWorker));

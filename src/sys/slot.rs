@@ -57,6 +57,11 @@ impl Seen {
     pub(crate) fn created_process(self) -> bool {
         self.0 & CREATED_PROCESS != 0
     }
+
+    /// Whether the task had been reaped when the slot was read.
+    pub(crate) fn freed(self) -> bool {
+        self.0 & FREED != 0
+    }
 }
 
 /// What a slot holds.
@@ -87,15 +92,20 @@ impl<'a, T> Slot<'a, T> {
     }
 
     /// Reads the slot as `seen` describes it.
-    pub(crate) fn state<'g>(&self, seen: Seen, _rcu: &'g ReadGuard) -> State<'g, T> {
+    ///
+    /// `seen` must have been read inside the read-side section `_rcu` (as
+    /// [`Slot::read`] does): an object seen before may be freed already.
+    fn state<'g>(&self, seen: Seen, _rcu: &'g ReadGuard) -> State<'g, T> {
         if seen.0 & FREED != 0 {
             State::Freed
         } else if seen.object() == 0 {
             State::Empty
         } else {
             // SAFETY: by the module's invariants the pointer part is a live
-            // entry of its cache, freed only after a grace period, and
-            // `_rcu` keeps the read-side section open for 'g.
+            // entry of its cache, freed only after a grace period that
+            // starts after it left the slot; `seen` was read inside the
+            // read-side section `_rcu` (the callers' contract), which stays
+            // open for 'g.
             State::Holds(unsafe { (*(seen.object() as *const Entry<T>)).value_ref() })
         }
     }
@@ -103,6 +113,12 @@ impl<'a, T> Slot<'a, T> {
     /// Reads the slot now.
     pub(crate) fn read<'g>(&self, rcu: &'g ReadGuard) -> State<'g, T> {
         self.state(self.seen(), rcu)
+    }
+
+    /// Reads the slot now, with its created-process tag.
+    pub(crate) fn read_tagged<'g>(&self, rcu: &'g ReadGuard) -> (State<'g, T>, bool) {
+        let seen = self.seen();
+        (self.state(seen, rcu), seen.created_process())
     }
 
     fn retired(object: usize) -> Option<Retired<T>> {
@@ -173,9 +189,11 @@ impl<'a, T> Slot<'a, T> {
         }
     }
 
-    /// Marks the task reaped; returns its object, if any.
-    pub(crate) fn mark_freed(&self) -> Option<Retired<T>> {
-        Self::retired(self.cell.swap(FREED, Ordering::AcqRel) & !TAGS)
+    /// Marks the task reaped; returns its object, if any, and whether the
+    /// task had created a process.
+    pub(crate) fn mark_freed(&self) -> (Option<Retired<T>>, bool) {
+        let old = self.cell.swap(FREED, Ordering::AcqRel);
+        (Self::retired(old & !TAGS), old & CREATED_PROCESS != 0)
     }
 
     /// Records that the task has created a process.

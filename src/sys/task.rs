@@ -3,6 +3,7 @@
 //! Tasks: the per-task slot of the hook series, identity, and the thread,
 //! children and parent relations that are stable under the tasks lock.
 
+use super::rcu::ReadGuard;
 use super::slot::Slot;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -75,6 +76,49 @@ impl<'a> TaskRef<'a> {
         unsafe {
             let flags = core::ptr::read_volatile(core::ptr::addr_of!((*self.ptr.as_ptr()).flags));
             flags & (bindings::PF_KTHREAD | bindings::PF_USER_WORKER) != 0
+        }
+    }
+
+    /// Whether the task is a worker that the kernel runs for a user
+    /// process (PF_USER_WORKER without PF_KTHREAD: io_uring and vhost
+    /// workers), a thread of that process's group.
+    pub(crate) fn is_user_worker(self) -> bool {
+        // SAFETY: as in `is_kernel_worker`.
+        unsafe {
+            let flags = core::ptr::read_volatile(core::ptr::addr_of!((*self.ptr.as_ptr()).flags));
+            flags & (bindings::PF_KTHREAD | bindings::PF_USER_WORKER) == bindings::PF_USER_WORKER
+        }
+    }
+
+    /// Whether the task has started to exit (PF_EXITING).
+    pub(crate) fn exiting(self) -> bool {
+        // SAFETY: the task is valid; the flags are read once, racily:
+        // callers treat the answer as a hint that only makes a decision
+        // more conservative.
+        unsafe {
+            let flags = core::ptr::read_volatile(core::ptr::addr_of!((*self.ptr.as_ptr()).flags));
+            flags & bindings::PF_EXITING != 0
+        }
+    }
+
+    /// The leader of the task's thread group, valid for the read-side
+    /// section `_rcu`.
+    pub(crate) fn group_leader<'g>(self, _rcu: &'g ReadGuard) -> TaskRef<'g>
+    where
+        'a: 'g,
+    {
+        // SAFETY: `group_leader` is never NULL; it may change (exec by
+        // another thread), so it is read once, and the task it names is
+        // freed only after an RCU grace period (release_task() drops its
+        // reference with call_rcu()), so it stays valid while `_rcu` is
+        // held.
+        unsafe {
+            let leader =
+                core::ptr::read_volatile(core::ptr::addr_of!((*self.ptr.as_ptr()).group_leader));
+            TaskRef::from_raw(leader).unwrap_or(TaskRef {
+                ptr: self.ptr,
+                _life: PhantomData,
+            })
         }
     }
 

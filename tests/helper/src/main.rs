@@ -8,6 +8,7 @@
 use std::ffi::CString;
 use std::fs::OpenOptions;
 use std::io::{Error, Read, Write};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
 use std::process::exit;
 use std::sync::{Arc, Barrier};
@@ -30,6 +31,8 @@ const USAGE: &str = "usage: contid-test COMMAND ...
                                 stderr (setuid copies of the helper use this)
   sqpoll                        set up an io_uring with an SQPOLL kernel worker, print
                                 \"ready TID\" (the worker's), sleep
+  uring-write PATH TEXT         write TEXT to PATH with io_uring (IORING_OP_WRITE, forced
+                                to an io_uring worker); print ok or the errno name
   zombie-child                  fork a child that exits at once, never reap it, print
                                 \"ready PID\" (the zombie's), sleep
   leader-exit                   start a thread, print ready, end the main thread only
@@ -38,6 +41,9 @@ const USAGE: &str = "usage: contid-test COMMAND ...
                                 or a grandchild whose parent exited), print \"ready PID\"
                                 (that process's), sleep
   socket FAMILY                 socket(FAMILY, SOCK_STREAM, 0); print ok or the errno name
+  fuzz SECONDS SEED             throw random writes, reads and rules at the module for
+                                SECONDS while tasks fork, exec and exit and the module is
+                                reloaded; print what was done (see tests/guest/fuzz.sh)
   audit-rule add|del LIST LEN ID
                                 send the kernel a rule \"containerid=ID\" on filter
                                 list LIST with a value length of LEN bytes, bypassing
@@ -619,6 +625,92 @@ fn cmd_sqpoll() -> ! {
     sleep_forever()
 }
 
+/// Writes `text` to `path` through io_uring, forced to an io_uring
+/// worker (IOSQE_ASYNC), and reports the result.
+fn cmd_uring_write(path: &str, text: &str) -> ! {
+    const IORING_OP_WRITE: u8 = 23;
+    const IOSQE_ASYNC: u8 = 1 << 4;
+    const IORING_ENTER_GETEVENTS: u32 = 1;
+    const OFF_SQ_RING: i64 = 0;
+    const OFF_CQ_RING: i64 = 0x800_0000;
+    const OFF_SQES: i64 = 0x1000_0000;
+    let data = unescape(text);
+    let file = match OpenOptions::new().write(true).open(path) {
+        Ok(f) => f,
+        Err(e) => report(Err(e)),
+    };
+    let mut p = IoUringParams::default();
+    // SAFETY: io_uring_setup with a valid params struct.
+    let ring = unsafe { libc::syscall(libc::SYS_io_uring_setup, 1u32, &mut p) } as i32;
+    if ring < 0 {
+        report(Err(Error::last_os_error()));
+    }
+    // The offsets are u32 fields (the last is a u64 we do not use).
+    // SAFETY: [u64; 5] and [u32; 10] have the same size, and every bit
+    // pattern is a valid u32.
+    let sq: [u32; 10] = unsafe { std::mem::transmute(p.sq_off) };
+    // SAFETY: as above.
+    let cq: [u32; 10] = unsafe { std::mem::transmute(p.cq_off) };
+    let map = |len: usize, off: i64| -> *mut u8 {
+        // SAFETY: mapping the ring's memory as io_uring(7) describes.
+        let m = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED | libc::MAP_POPULATE,
+                ring,
+                off,
+            )
+        };
+        assert!(m != libc::MAP_FAILED, "mmap: {}", Error::last_os_error());
+        m.cast()
+    };
+    let sq_ring = map(sq[6] as usize + p.sq_entries as usize * 4, OFF_SQ_RING);
+    let cq_ring = map(cq[5] as usize + p.cq_entries as usize * 16, OFF_CQ_RING);
+    let sqes = map(p.sq_entries as usize * 64, OFF_SQES);
+    // SAFETY: the mappings are the kernel's ring layout at the offsets it
+    // gave; one SQE is filled and submitted, one CQE read.
+    let res = unsafe {
+        let sqe = sqes;
+        std::ptr::write_bytes(sqe, 0, 64);
+        *sqe = IORING_OP_WRITE;
+        *sqe.add(1) = IOSQE_ASYNC;
+        sqe.add(4).cast::<i32>().write(file.as_raw_fd());
+        sqe.add(8).cast::<u64>().write(0);
+        sqe.add(16).cast::<u64>().write(data.as_ptr() as u64);
+        sqe.add(24).cast::<u32>().write(data.len() as u32);
+        sqe.add(32).cast::<u64>().write(1);
+        let tail = sq_ring.add(sq[1] as usize).cast::<u32>();
+        let mask = *sq_ring.add(sq[2] as usize).cast::<u32>();
+        let array = sq_ring.add(sq[6] as usize).cast::<u32>();
+        let t = tail.read_volatile();
+        array.add((t & mask) as usize).write(0);
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+        tail.write_volatile(t.wrapping_add(1));
+        let n = libc::syscall(
+            libc::SYS_io_uring_enter,
+            ring,
+            1u32,
+            1u32,
+            IORING_ENTER_GETEVENTS,
+            std::ptr::null::<libc::c_void>(),
+            0usize,
+        );
+        if n < 0 {
+            report(Err(Error::last_os_error()));
+        }
+        let head = cq_ring.add(cq[0] as usize).cast::<u32>().read_volatile();
+        let cmask = *cq_ring.add(cq[2] as usize).cast::<u32>();
+        let cqe = cq_ring.add(cq[5] as usize + (head & cmask) as usize * 16);
+        cqe.add(8).cast::<i32>().read_volatile()
+    };
+    if res < 0 {
+        report(Err(Error::from_raw_os_error(-res)));
+    }
+    report(Ok(()))
+}
+
 /// Leaves a zombie child behind and reports its PID.
 fn cmd_zombie_child() -> ! {
     // SAFETY: the child exits at once.
@@ -742,14 +834,27 @@ const RULE_WORDS: usize = 3 + 4 * 64 + 1;
 /// containerid field, as auditctl would but without its checks, and
 /// returns the kernel's answer (0 or a negative errno).
 fn send_audit_rule(msg_type: u16, list: u32, len: u32, id: u64) -> std::io::Result<i32> {
+    send_rule(msg_type, list, AUDIT_ALWAYS, AUDIT_EQUAL, len, id)
+}
+
+/// The same with the rule's action (`AUDIT_NEVER`, `AUDIT_ALWAYS`) and
+/// operator (`AUDIT_EQUAL`, ...) given.
+fn send_rule(
+    msg_type: u16,
+    list: u32,
+    action: u32,
+    op: u32,
+    len: u32,
+    id: u64,
+) -> std::io::Result<i32> {
     let mut words = [0u32; RULE_WORDS];
     words[0] = list;
-    words[1] = AUDIT_ALWAYS;
+    words[1] = action;
     words[2] = 1;
     words[3..3 + 64].fill(u32::MAX);
     words[3 + 64] = AUDIT_CONTAINERID;
     words[3 + 128] = len;
-    words[3 + 192] = AUDIT_EQUAL;
+    words[3 + 192] = op;
     words[3 + 256] = len;
     let mut payload: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
     payload.extend_from_slice(&id.to_ne_bytes()[..len.min(8) as usize]);
@@ -819,6 +924,8 @@ fn cmd_audit_rule(op: &str, list: u32, len: u32, id: u64) -> ! {
     }
 }
 
+mod fuzz;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -857,10 +964,14 @@ fn main() {
         ["copy", src] => cmd_copy(src, None),
         ["copy", src, dest] => cmd_copy(src, Some(dest)),
         ["sqpoll"] => cmd_sqpoll(),
+        ["uring-write", path, text] => cmd_uring_write(path, text),
         ["zombie-child"] => cmd_zombie_child(),
         ["leader-exit"] => cmd_leader_exit(),
         ["spawn-away", how] => cmd_spawn_away(how),
         ["socket", family] => cmd_socket(family.parse().expect("family")),
+        ["fuzz", secs, seed] => {
+            fuzz::run(secs.parse().expect("seconds"), seed.parse().expect("seed"))
+        }
         ["audit-rule", op @ ("add" | "del"), list, len, id] => cmd_audit_rule(
             op,
             list.parse().expect("list"),

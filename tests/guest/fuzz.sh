@@ -1,0 +1,33 @@
+#!/bin/sh
+# A short run of the fuzzer (contid-test fuzz): random writes, reads and
+# rules while tasks fork, exec and exit and the module is unloaded and
+# reloaded.  The kernel must not report anything (vm-run and tests/run
+# check the log and kmemleak), every write that reached the module must be
+# recorded, and no record may be lost.  scripts/soak runs a long one.
+# shellcheck source=tests/lib/testlib.sh
+. /usr/local/lib/testlib.sh
+
+seconds=${FUZZ_SECONDS:-30}
+seed=${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+lost() {
+	auditctl -s | sed -n 's/^lost //p'
+}
+lost_before=$(lost)
+out=$(contid-test fuzz "$seconds" "$seed")
+rc=$?
+echo "$out" | sed 's/^/INFO: /'
+check_eq "fuzz (seed $seed): every answer as expected" "$rc" 0
+field() {
+	echo "$out" | sed -n "s/.* $1=\([0-9]*\).*/\1/p" | tail -1
+}
+fpid=$(echo "$out" | sed -n 's/^fuzz: pid=\([0-9]*\) .*/\1/p')
+check_match "fuzz: it did real work" "$(field writes):$(field reloads):$(field rules_added)" \
+	'^[1-9][0-9]*:[1-9][0-9]*:[1-9][0-9]*$'
+audit_sync
+recs=$(grep -ac "type=CONTAINER msg=audit([0-9.:]*): op=set pid=$fpid " "$AUDIT_LOG")
+check "fuzz: every write that reached the module is recorded ($recs records, $(field recorded) + up to $(field maybe))" \
+	test "$recs" -ge "$(field recorded)" -a "$recs" -le "$(($(field recorded) + $(field maybe)))"
+check_eq "fuzz: no record was lost" "$(($(lost) - lost_before))" 0
+check "fuzz: the module is loaded again" test -d /sys/module/audit_contid
+check_eq "fuzz: no rule is left" "$(auditctl -l)" "No rules"
+finish
