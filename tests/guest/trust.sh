@@ -9,6 +9,12 @@
 T=contid-test
 NOBODY=1000
 
+# ready_pid FILE: wait for a helper's "ready PID" line in FILE, print PID.
+ready_pid() {
+	wait_for_file "$1"
+	sed -n 's/^ready //p' "$1"
+}
+
 # refused_count OPID TEXT: AUDIT_CONTAINER records about OPID with TEXT and
 # res=0, once the log has caught up.
 refused_count() {
@@ -91,8 +97,7 @@ kill -9 $le
 # A zombie keeps its ID, and a signal sent to it names its container.
 in_container_bg 4002 sh -c "exec $T zombie-child >/tmp/zc"
 zp=$CPID
-wait_for_file /tmp/zc
-z=$(sed -n 's/^ready //p' /tmp/zc)
+z=$(ready_pid /tmp/zc)
 check_match "the child is a zombie" "$(grep '^State:' /proc/$z/status)" 'Z'
 check_eq "a zombie reads its ID" "$(contid $z)" 4002
 check "rule: kill(2)" auditctl -a exit,always -F arch=b64 -S kill -k zsig
@@ -136,8 +141,7 @@ check_eq "... it has none" "$(contid 2)" "$UNSET"
 # never gets an ID of its own; the work it does counts for its process.
 in_container_bg 7001 sh -c "exec $T sqpoll >/tmp/sq"
 sq=$CPID
-wait_for_file /tmp/sq
-w=$(sed -n 's/^ready //p' /tmp/sq)
+w=$(ready_pid /tmp/sq)
 check_match "the io_uring worker exists" "$w" '^[0-9]+$'
 check_eq "the process is in 7001" "$(contid $sq)" 7001
 check_eq "its io_uring worker's work counts for 7001" "$(cat /proc/$sq/task/$w/containerid)" 7001
@@ -145,8 +149,7 @@ expect_refused "setting the worker: ENXIO" ENXIO $sq 7002 $T write /proc/$sq/tas
 kill -9 $sq
 $T sqpoll >/tmp/sq2 &
 sq2=$!
-wait_for_file /tmp/sq2
-w2=$(sed -n 's/^ready //p' /tmp/sq2)
+w2=$(ready_pid /tmp/sq2)
 check_eq "setting a process with an io_uring worker" "$($T write /proc/$sq2/containerid 7003)" ok
 check_eq "... sets its own threads" "$(contid $sq2)" 7003
 check_eq "... and its worker's work counts for it" "$(cat /proc/$sq2/task/$w2/containerid)" 7003
@@ -176,16 +179,14 @@ check_eq "a usermode helper asked for by container 7004 has no ID" "$(cat /tmp/u
 # --- 9. "no children" is not "no process tree" ----------------------------------
 $T spawn-away clone-parent >/tmp/cp &
 cp=$!
-wait_for_file /tmp/cp
-sib=$(sed -n 's/^ready //p' /tmp/cp)
+sib=$(ready_pid /tmp/cp)
 check_eq "the CLONE_PARENT process is our child, not the target's" \
 	"$(awk '{ print $4 }' /proc/$sib/stat)" $$
 expect_refused "a target that made a process by CLONE_PARENT: EBUSY" EBUSY $cp 9001 \
 	$T write /proc/$cp/containerid 9001
 $T spawn-away reparent >/tmp/rp &
 rp=$!
-wait_for_file /tmp/rp
-g=$(sed -n 's/^ready //p' /tmp/rp)
+g=$(ready_pid /tmp/rp)
 check_eq "the target has no children left" \
 	"$(grep -l "^PPid:[[:space:]]*$rp\$" /proc/[0-9]*/status 2>/dev/null | wc -l)" 0
 check_match "its grandchild lives on elsewhere" "$(awk '{ print $4 }' /proc/$g/stat)" '^[0-9]+$'

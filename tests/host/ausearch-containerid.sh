@@ -90,6 +90,16 @@ expect_in() { # expect_in FILE NAME "SERIALS... /EVENTS" ARGS...
 expect() { # expect NAME "SERIALS... /EVENTS" ARGS...
 	expect_in "$log" "$@"
 }
+expect_line() { # expect_line FILE NAME REGEX ARGS...: ausearch -if FILE ARGS prints a line matching REGEX
+	local in=$1 name=$2 re=$3 out
+	shift 3
+	out=$("$ausearch" -if "$in" "$@" 2>/dev/null)
+	if grep -q -- "$re" <<<"$out"; then
+		pass "$name"
+	else
+		fail "$name" "$out"
+	fi
+}
 
 expect "--containerid 123456: set record, task record, old-contid" "101 102 106 /3" --containerid 123456
 expect "--containerid with leading zeros" "101 102 106 /3" --containerid 000123456
@@ -127,29 +137,14 @@ else
 fi
 
 # -i renders (u64)-1 as unset, and other IDs as they are.
-out=$("$ausearch" -if "$log" -i -a 101 2>/dev/null)
-if grep -q '^type=CONTAINER .* opid=707 old-contid=unset contid=123456 res=yes' <<<"$out"; then
-	pass "-i: old-contid=unset"
-else
-	fail "-i: old-contid=unset" "$out"
-fi
-out=$("$ausearch" -if "$log" -i -a 104 2>/dev/null)
-if grep -q '^type=CONTAINER_INFO .* op=target opid=929 contid=7 $' <<<"$out"; then
-	pass "-i: a set contid is printed as it is"
-else
-	fail "-i: a set contid is printed as it is" "$out"
-fi
+expect_line "$log" "-i: old-contid=unset" '^type=CONTAINER .* opid=707 old-contid=unset contid=123456 res=yes' -i -a 101
+expect_line "$log" "-i: a set contid is printed as it is" '^type=CONTAINER_INFO .* op=target opid=929 contid=7 $' -i -a 104
 # The kernel never logs contid=18446744073709551615 (writing it is refused
 # with contid=?), but the interpretation is per field name: check it with
 # a record made up for the purpose.
 sed -n 's/old-contid=18446744073709551615 contid=123456/old-contid=5 contid=18446744073709551615/p' \
 	"$log" >"$work/made-up.log"
-out=$("$ausearch" -if "$work/made-up.log" -i 2>/dev/null)
-if grep -q ' old-contid=5 contid=unset ' <<<"$out"; then
-	pass "-i: contid=unset"
-else
-	fail "-i: contid=unset" "$out"
-fi
+expect_line "$work/made-up.log" "-i: contid=unset" ' old-contid=5 contid=unset ' -i
 
 # A bad value is refused with a message and exit status 1.
 for bad in 12x -1 18446744073709551616 0x10 "" " 5"; do
@@ -349,18 +344,8 @@ expect_in "$nested" "nested: a target's record has no chain" " /0" -a 307 --cont
 expect_in "$nested" "nested: --containerid-attempts is about the ID written" "303 305 /2" --containerid-attempts 8101
 expect_in "$nested" "nested: --containerid-attempts is not about outer=" " /0" --containerid-attempts 8100
 expect_in "$nested" "nested: -p and --success of a CONTAINER record with outer=" "305 /1" -p 945 --success no
-out=$("$ausearch" -if "$nested" -i -a 302 2>/dev/null)
-if grep -q '^type=CONTAINER_INFO .* op=task contid=5 outer=2001,1 *$' <<<"$out"; then
-	pass "nested: -i prints outer= as it is"
-else
-	fail "nested: -i prints outer= as it is" "$out"
-fi
-out=$("$ausearch" -if "$nested" -i -a 305 2>/dev/null)
-if grep -q '^type=CONTAINER .* old-contid=unset contid=8101 res=no outer=5,2001,1 *$' <<<"$out"; then
-	pass "nested: -i prints a CONTAINER record's outer= as it is"
-else
-	fail "nested: -i prints a CONTAINER record's outer= as it is" "$out"
-fi
+expect_line "$nested" "nested: -i prints outer= as it is" '^type=CONTAINER_INFO .* op=task contid=5 outer=2001,1 *$' -i -a 302
+expect_line "$nested" "nested: -i prints a CONTAINER record's outer= as it is" '^type=CONTAINER .* old-contid=unset contid=8101 res=no outer=5,2001,1 *$' -i -a 305
 report "nested: aureport --containerid counts under the innermost IDs only" \
 	"3  8101;2  8100;4  5;1  2001;1  18446744073709551615" "$nested" --containerid
 grep -F ':302)' "$nested" >"$work/depth2.log"
