@@ -109,6 +109,16 @@ pub(crate) enum Resolved {
     InUse,
 }
 
+impl Resolved {
+    /// The writer's claim on the container the target would join.
+    pub(crate) fn pin(&self) -> Option<&Pin> {
+        match self {
+            Resolved::Join(p) | Resolved::New(p, _) => Some(p),
+            Resolved::TooDeep | Resolved::InUse => None,
+        }
+    }
+}
+
 /// The containers that exist, by ID.  Only writers use it, under the set
 /// mutex; containers that ended are removed when the next writer comes.
 pub(crate) struct Registry {

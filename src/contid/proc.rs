@@ -3,15 +3,15 @@
 //! /proc/PID/containerid: reads and writes, authorised for the task doing
 //! the system call and for the opener of the file.
 
+use super::contid_of;
 use super::records::log_set_attempt;
 use super::set::{self, Outcome};
-use super::{contid_of, with_info};
 use crate::logic::policy::{self, Privilege};
 use crate::logic::record;
 use crate::logic::value::{self, MAX_WRITE};
 use crate::sys::caps::{self, OpenFile};
 use crate::sys::hooks::state;
-use crate::sys::task::{self, TaskRef};
+use crate::sys::task::TaskRef;
 use kernel::error::{code, Error, Result};
 
 /// The privilege of the current task, reading or writing through `file`.
@@ -69,11 +69,7 @@ pub(crate) fn proc_write(
     };
     let outcome = match parsed {
         Ok(id) => set::set(st, target, privilege(file), id),
-        Err(e) => Outcome {
-            old: contid_of(target).unwrap_or(value::UNSET),
-            writer: with_info(task::current(), |i| i.map(|i| *i.container().nesting())),
-            result: Err(e),
-        },
+        Err(e) => Outcome::early(target, Err(e)),
     };
     log_set_attempt(target, parsed.ok(), &outcome);
     outcome.result?;

@@ -4,7 +4,7 @@
 //! publishes it (docs/design.md, "The set protocol").
 
 use super::{slot, with_info, Info, State};
-use crate::containers::{Pin, Resolved};
+use crate::containers::Resolved;
 use crate::logic::chain::Chain;
 use crate::logic::policy::{self, EarlyFacts, Privilege, Refusal, SetFacts, TargetState};
 use crate::logic::value;
@@ -23,6 +23,18 @@ pub(crate) struct Outcome {
     /// host).
     pub(crate) writer: Option<Chain>,
     pub(crate) result: Result,
+}
+
+impl Outcome {
+    /// An attempt on `target` that ended before the set mutex was taken,
+    /// with `result`.
+    pub(crate) fn early(target: TaskRef<'_>, result: Result) -> Self {
+        Outcome {
+            old: super::contid_of(target).unwrap_or(value::UNSET),
+            writer: with_info(task::current(), |i| i.map(|i| *i.container().nesting())),
+            result,
+        }
+    }
 }
 
 fn refusal_errno(r: Refusal) -> Error {
@@ -47,20 +59,6 @@ struct Group {
     threads: usize,
     /// The group's ID before the attempt.
     old: u64,
-}
-
-/// Where the new ID goes, once resolved.
-struct Destination {
-    resolved: Resolved,
-}
-
-impl Destination {
-    fn pin(&self) -> Option<&Pin> {
-        match &self.resolved {
-            Resolved::Join(p) | Resolved::New(p, _) => Some(p),
-            Resolved::TooDeep | Resolved::InUse => None,
-        }
-    }
 }
 
 /// Sets the ID of `target`'s whole thread group, atomically with respect
@@ -95,11 +93,7 @@ pub(crate) fn set(st: &State, target: TaskRef<'_>, privilege: Privilege, id: u64
         target_is_kernel_worker: target.is_kernel_worker(),
     };
     if let Err(r) = policy::decide_early(&early) {
-        return Outcome {
-            old: super::contid_of(target).unwrap_or(value::UNSET),
-            writer: with_info(writer, |i| i.map(|i| *i.container().nesting())),
-            result: Err(refusal_errno(r)),
-        };
+        return Outcome::early(target, Err(refusal_errno(r)));
     }
     let mut registry = st.set_lock.lock();
     // Stable now: only writers change a task's ID, and they wait for us.
@@ -121,17 +115,16 @@ pub(crate) fn set(st: &State, target: TaskRef<'_>, privilege: Privilege, id: u64
             )
         }
     };
-    let dest = Destination { resolved };
     let version = st.next_version();
     let mut spare: KVec<Option<Obj<Info>>> = KVec::new();
     let outcome = loop {
         let tasks = TasksLock::lock();
         let rcu = ReadGuard::new();
-        let group = gather(&tasks, &rcu, target, writer_info.as_ref(), &dest);
+        let group = gather(&tasks, &rcu, target, writer_info.as_ref(), &resolved);
         if let Err(r) = policy::decide(&group.facts) {
             break refused(group.old, refusal_errno(r));
         }
-        let Some(pin) = dest.pin() else {
+        let Some(pin) = resolved.pin() else {
             // decide() refuses both other cases.
             break refused(group.old, code::EINVAL);
         };
@@ -162,7 +155,7 @@ pub(crate) fn set(st: &State, target: TaskRef<'_>, privilege: Privilege, id: u64
         };
     };
     if outcome.result.is_ok() {
-        if let Resolved::New(pin, reservation) = dest.resolved {
+        if let Resolved::New(pin, reservation) = resolved {
             registry.add(pin.container(), reservation);
         }
     }
@@ -179,7 +172,7 @@ fn gather(
     rcu: &ReadGuard,
     target: TaskRef<'_>,
     writer: Option<&Info>,
-    dest: &Destination,
+    resolved: &Resolved,
 ) -> Group {
     let mut threads = 0usize;
     let mut started = false;
@@ -220,8 +213,8 @@ fn gather(
             target_inside_writer: inside_writer,
             target_started_processes: started,
             target: target_state,
-            too_deep: matches!(dest.resolved, Resolved::TooDeep),
-            id_in_use_elsewhere: matches!(dest.resolved, Resolved::InUse),
+            too_deep: matches!(resolved, Resolved::TooDeep),
+            id_in_use_elsewhere: matches!(resolved, Resolved::InUse),
         },
         threads,
         old: target_state.contid().unwrap_or(value::UNSET),
