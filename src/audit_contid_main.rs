@@ -30,7 +30,7 @@ module! {
 }
 
 struct AuditContid {
-    registration: sys::hooks::Registration,
+    registration: sys::hooks::Registration<contid::State>,
 }
 
 impl kernel::Module for AuditContid {
@@ -46,14 +46,14 @@ impl kernel::Module for AuditContid {
 
 impl Drop for AuditContid {
     fn drop(&mut self) {
-        let state = self.registration.state();
+        let state = self.registration.hooks();
         state.start_draining();
         // Tasks that were being created when draining started may still
         // carry an ID; they become visible (and are released in the next
         // round) or fail (and their exit hook frees it) within a short time.
         let mut rounds = 0u32;
         loop {
-            sys::hooks::release_all();
+            self.registration.release_all();
             if state.live() == 0 {
                 break;
             }

@@ -6,7 +6,6 @@
 
 use super::{slot, with_info, Info, State};
 use crate::sys::cache::{Gfp, Obj};
-use crate::sys::hooks::state;
 use crate::sys::rcu::ReadGuard;
 use crate::sys::task::{self, TaskRef};
 use kernel::error::{code, Result};
@@ -28,12 +27,12 @@ fn copy_for_child(i: &Info, thread: bool) -> Option<Info> {
 
 /// Task creation, in process context: the child inherits its creator's ID.
 /// Kernel threads and kernel workers never do.
-pub(crate) fn task_alloc(child: TaskRef<'_>, thread: bool) -> Result {
-    let st = state();
+pub(crate) fn task_alloc(st: &State, child: TaskRef<'_>, thread: bool) -> Result {
     if st.draining() {
         return Ok(());
     }
-    let creator = task::current();
+    let current = task::current();
+    let creator = current.task();
     if !thread {
         // Whether or not the new process stays its child (CLONE_PARENT,
         // reparenting), the creator has started a process tree; its group
@@ -76,8 +75,7 @@ fn publish_in_new_task(st: &State, t: TaskRef<'_>, obj: Obj<Info>) {
 /// Just before the child becomes visible (tasklist_lock held for writing):
 /// if the creator's ID changed since `task_alloc` copied it, give the child
 /// the new one.  Must not sleep.
-pub(crate) fn task_attach(child: TaskRef<'_>, thread: bool) -> Result {
-    let st = state();
+pub(crate) fn task_attach(st: &State, child: TaskRef<'_>, thread: bool) -> Result {
     let s = slot(child);
     if st.draining() {
         if let Some(old) = s.clear(s.seen()) {
@@ -91,7 +89,7 @@ pub(crate) fn task_attach(child: TaskRef<'_>, thread: bool) -> Result {
     // Writers change slots only under tasklist_lock for reading, which is
     // excluded now: the creator's object is stable, and so is its
     // container's membership.
-    let creator = with_info(task::current(), |i| i.cloned());
+    let creator = with_info(task::current().task(), |i| i.cloned());
     let mine = with_info(child, |i| i.map(|i| i.version));
     if creator.as_ref().map(|i| i.version) == mine {
         return Ok(());
@@ -116,10 +114,10 @@ pub(crate) fn task_attach(child: TaskRef<'_>, thread: bool) -> Result {
 /// The task is reaped (or its creation failed): its ID goes with it.  If
 /// it had created a process, its group's leader keeps that fact (after an
 /// exec by another thread, the leader is the thread that exec'd).
-pub(crate) fn task_free(t: TaskRef<'_>) {
+pub(crate) fn task_free(st: &State, t: TaskRef<'_>) {
     let (old, created_process) = slot(t).mark_freed();
     if let Some(old) = old {
-        state().retire(old);
+        st.retire(old);
     }
     if created_process {
         let rcu = ReadGuard::new();
@@ -131,8 +129,8 @@ pub(crate) fn task_free(t: TaskRef<'_>) {
 }
 
 /// Module unload: drop the task's ID.
-pub(crate) fn task_release(t: TaskRef<'_>) {
+pub(crate) fn task_release(st: &State, t: TaskRef<'_>) {
     if let Some(old) = slot(t).reset() {
-        state().retire(old);
+        st.retire(old);
     }
 }

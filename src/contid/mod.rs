@@ -24,7 +24,12 @@
 //! what a `containerid` rule matches).
 
 use crate::containers::{Container, Registry};
+use crate::logic::chain::Op;
+use crate::logic::record::InfoSubject;
+use crate::sys::audit::Fields;
 use crate::sys::cache::{Cache, Retired};
+use crate::sys::caps::OpenFile;
+use crate::sys::hooks::Hooks;
 use crate::sys::rcu::ReadGuard;
 use crate::sys::slot::{Slot, State as SlotState};
 use crate::sys::task::TaskRef;
@@ -129,6 +134,52 @@ impl State {
     fn retire(&self, old: Retired<Info>) {
         old.value().container.leave();
         self.cache.retire(old);
+    }
+}
+
+/// The module's side of the hook series.
+impl Hooks for State {
+    fn task_alloc(&self, child: TaskRef<'_>, thread: bool) -> Result {
+        lifecycle::task_alloc(self, child, thread)
+    }
+
+    fn task_attach(&self, child: TaskRef<'_>, thread: bool) -> Result {
+        lifecycle::task_attach(self, child, thread)
+    }
+
+    fn task_free(&self, t: TaskRef<'_>) {
+        lifecycle::task_free(self, t);
+    }
+
+    fn task_release(&self, t: TaskRef<'_>) {
+        lifecycle::task_release(self, t);
+    }
+
+    fn proc_read(&self, t: TaskRef<'_>, file: OpenFile<'_>, out: &mut [u8]) -> Result<usize> {
+        proc::proc_read(self, t, file, out)
+    }
+
+    fn proc_write(
+        &self,
+        t: TaskRef<'_>,
+        file: OpenFile<'_>,
+        data: &[u8],
+        count: usize,
+        pos: i64,
+    ) -> Result<usize> {
+        proc::proc_write(self, t, file, data, count, pos)
+    }
+
+    fn task_contid(&self, t: TaskRef<'_>) -> Option<u64> {
+        contid_of(t)
+    }
+
+    fn log_info(&self, fields: Fields<'_>, subject: InfoSubject, contid: u64) {
+        records::log_info(fields, subject, contid);
+    }
+
+    fn task_match(&self, t: TaskRef<'_>, op: Op, value: u64) -> bool {
+        records::task_matches(t, op, value)
     }
 }
 

@@ -3,14 +3,13 @@
 //! /proc/PID/containerid: reads and writes, authorised for the task doing
 //! the system call and for the opener of the file.
 
-use super::contid_of;
 use super::records::log_set_attempt;
 use super::set::{self, Outcome};
+use super::{contid_of, State};
 use crate::logic::policy::{self, Privilege};
-use crate::logic::record;
 use crate::logic::value::{self, MAX_WRITE};
+use crate::logic::{record, text};
 use crate::sys::caps::{self, OpenFile};
-use crate::sys::hooks::state;
 use crate::sys::task::TaskRef;
 use kernel::error::{code, Error, Result};
 
@@ -29,8 +28,12 @@ fn not_loaded() -> Error {
 }
 
 /// read(2) of /proc/PID/containerid through `file`.
-pub(crate) fn proc_read(t: TaskRef<'_>, file: OpenFile<'_>, out: &mut [u8]) -> Result<usize> {
-    let st = state();
+pub(crate) fn proc_read(
+    st: &State,
+    t: TaskRef<'_>,
+    file: OpenFile<'_>,
+    out: &mut [u8],
+) -> Result<usize> {
     if st.draining() {
         return Err(not_loaded());
     }
@@ -39,9 +42,10 @@ pub(crate) fn proc_read(t: TaskRef<'_>, file: OpenFile<'_>, out: &mut [u8]) -> R
     }
     let text = record::proc_value(contid_of(t));
     let text = text.as_bytes();
-    let room = out.get_mut(..text.len()).ok_or(code::EINVAL)?;
-    room.copy_from_slice(text);
-    Ok(text.len())
+    if out.len() < text.len() {
+        return Err(code::EINVAL);
+    }
+    Ok(text::copy_prefix(out, text))
 }
 
 /// write(2) of /proc/PID/containerid through `file`.
@@ -49,13 +53,13 @@ pub(crate) fn proc_read(t: TaskRef<'_>, file: OpenFile<'_>, out: &mut [u8]) -> R
 /// `data` is the start of what was written (all of it unless `count`, the
 /// length of the write, exceeds [`MAX_WRITE`]); `pos` is the file offset.
 pub(crate) fn proc_write(
+    st: &State,
     target: TaskRef<'_>,
     file: OpenFile<'_>,
     data: &[u8],
     count: usize,
     pos: i64,
 ) -> Result<usize> {
-    let st = state();
     if st.draining() {
         return Err(not_loaded());
     }

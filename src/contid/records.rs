@@ -17,7 +17,7 @@ use crate::sys::task::{self, TaskRef};
 /// never sleeps.
 pub(crate) fn log_info(mut fields: Fields<'_>, subject: InfoSubject, contid: u64) {
     let text = match subject {
-        InfoSubject::Task => with_effective_info(task::current(), |i| match i {
+        InfoSubject::Task => with_effective_info(task::current().task(), |i| match i {
             Some(i) => record::info_record(subject, i.contid(), i.container().nesting().outer()),
             None => record::info_record(subject, contid, &[]),
         }),
@@ -39,7 +39,8 @@ pub(crate) fn log_set_attempt(target: TaskRef<'_>, contid: Option<u64>, outcome:
     if !audit::enabled() {
         return;
     }
-    let writer = task::current();
+    let current = task::current();
+    let writer = current.task();
     let mut tty_buf = [0u8; 64];
     let attempt = SetAttempt {
         pid: writer.tgid(),

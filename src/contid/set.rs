@@ -31,7 +31,9 @@ impl Outcome {
     pub(crate) fn early(target: TaskRef<'_>, result: Result) -> Self {
         Outcome {
             old: super::contid_of(target).unwrap_or(value::UNSET),
-            writer: with_info(task::current(), |i| i.map(|i| *i.container().nesting())),
+            writer: with_info(task::current().task(), |i| {
+                i.map(|i| *i.container().nesting())
+            }),
             result,
         }
     }
@@ -83,7 +85,8 @@ struct Group {
 ///    and so before or after step 5 as a whole.  A new container enters
 ///    the registry.
 pub(crate) fn set(st: &State, target: TaskRef<'_>, privilege: Privilege, id: u64) -> Outcome {
-    let writer = task::current();
+    let current = task::current();
+    let writer = current.task();
     let early = EarlyFacts {
         privilege,
         target_is_writer: target.same_thread_group(writer),

@@ -38,7 +38,7 @@ impl Chain {
         }
         let mut ids = [0; MAX_DEPTH];
         ids[0] = id;
-        ids[1..=outer.len].copy_from_slice(outer.ids());
+        super::text::copy_prefix(&mut ids[1..], outer.ids());
         Some(Chain {
             ids,
             len: outer.len + 1,

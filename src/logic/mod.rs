@@ -5,6 +5,7 @@
 //! of the records.  Nothing here depends on the kernel, so host `cargo test`
 //! runs the same code that the module runs.
 
+pub mod abi;
 pub mod chain;
 pub mod policy;
 pub mod record;

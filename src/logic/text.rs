@@ -35,11 +35,22 @@ impl<const N: usize> FixedBuf<N> {
         if s.len() > N - 1 - self.len || s.contains(&0) {
             return Err(fmt::Error);
         }
-        self.buf[self.len..self.len + s.len()].copy_from_slice(s);
-        self.len += s.len();
+        self.len += copy_prefix(&mut self.buf[self.len..], s);
         self.buf[self.len] = 0;
         Ok(())
     }
+}
+
+/// Copies as much of `src` as fits to the start of `dst`; returns how
+/// much.  Unlike `copy_from_slice`, it has no panic path (whose noreturn
+/// callee the kernel's objtool of 6.12 does not know under recent rustc).
+pub fn copy_prefix<T: Copy>(dst: &mut [T], src: &[T]) -> usize {
+    let mut n = 0;
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
+        n += 1;
+    }
+    n
 }
 
 impl<const N: usize> Default for FixedBuf<N> {
@@ -58,6 +69,16 @@ impl<const N: usize> fmt::Write for FixedBuf<N> {
 mod tests {
     use super::*;
     use core::fmt::Write;
+
+    #[test]
+    fn copies_what_fits() {
+        let mut dst = [0u8; 4];
+        assert_eq!(copy_prefix(&mut dst, b"ab"), 2);
+        assert_eq!(&dst, b"ab\0\0");
+        assert_eq!(copy_prefix(&mut dst, b"123456"), 4);
+        assert_eq!(&dst, b"1234");
+        assert_eq!(copy_prefix(&mut dst[..0], b"x"), 0);
+    }
 
     #[test]
     fn formats_and_terminates() {

@@ -4,12 +4,22 @@
 //! backlog limits, rate limits, lost accounting and the failure mode apply
 //! to them as to every other record.
 
+use crate::logic::abi;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use kernel::bindings;
 
+// The kernel's headers and the public interface (include/audit_contid.h)
+// give the same numbers.
+kernel::static_assert!(bindings::AUDIT_CONTAINER == abi::AUDIT_CONTAINER);
+kernel::static_assert!(bindings::AUDIT_CONTAINER_INFO == abi::AUDIT_CONTAINER_INFO);
+kernel::static_assert!(bindings::AUDIT_CONTAINERID == abi::AUDIT_CONTAINERID);
+kernel::static_assert!(
+    bindings::AUDIT_FEATURE_BITMAP_CONTAINERID == abi::AUDIT_FEATURE_BITMAP_CONTAINERID
+);
+
 /// AUDIT_CONTAINER: an attempt to set a task's audit container ID.
-pub(crate) const AUDIT_CONTAINER: i32 = bindings::AUDIT_CONTAINER as i32;
+pub(crate) const AUDIT_CONTAINER: i32 = abi::AUDIT_CONTAINER as i32;
 
 /// Whether auditing is enabled at all (`auditctl -e`).
 pub(crate) fn enabled() -> bool {
@@ -19,6 +29,12 @@ pub(crate) fn enabled() -> bool {
 }
 
 /// A record being built; it is sent when dropped.
+///
+/// # Invariants
+///
+/// `ab` was returned by audit_log_start() and has not been ended; the
+/// value ends it, once.
+#[must_use = "the record is sent when it is dropped"]
 pub(crate) struct Record {
     ab: NonNull<bindings::audit_buffer>,
 }
@@ -34,6 +50,7 @@ impl Record {
         let ab = unsafe {
             bindings::audit_log_start(bindings::audit_context(), bindings::GFP_KERNEL, msg_type)
         };
+        // INVARIANT: a non-NULL `ab` is a record just started.
         Some(Record {
             ab: NonNull::new(ab)?,
         })
@@ -54,12 +71,17 @@ impl Record {
 
 impl Drop for Record {
     fn drop(&mut self) {
-        // SAFETY: the buffer came from audit_log_start() and is ended once.
+        // SAFETY: by the type invariants the buffer came from
+        // audit_log_start() and is ended here, once.
         unsafe { bindings::audit_log_end(self.ab.as_ptr()) };
     }
 }
 
 /// The fields of a record that the audit core started and will end.
+///
+/// # Invariants
+///
+/// `ab` is a record that was started and is not ended for `'a`.
 pub(crate) struct Fields<'a> {
     ab: NonNull<bindings::audit_buffer>,
     _record: PhantomData<&'a mut bindings::audit_buffer>,
@@ -73,6 +95,7 @@ impl Fields<'_> {
     /// `ab` is NULL or a record that was started and is not ended while
     /// the returned value lives.
     pub(crate) unsafe fn from_raw(ab: *mut bindings::audit_buffer) -> Option<Self> {
+        // INVARIANT: guaranteed by the caller.
         Some(Self {
             ab: NonNull::new(ab)?,
             _record: PhantomData,
@@ -91,7 +114,8 @@ fn append(ab: NonNull<bindings::audit_buffer>, text_with_nul: &[u8]) {
     if text_with_nul.last() != Some(&0) || text_with_nul[..text_with_nul.len() - 1].contains(&0) {
         return;
     }
-    // SAFETY: the buffer is being built (both callers hold it); the format
+    // SAFETY: the buffer is being built (by the invariants of `Record` and
+    // `Fields`, the only callers); the format
     // is a static "%s" and the argument a NUL-terminated string, as checked
     // above.  audit_log_format() does not sleep.
     unsafe {
@@ -114,8 +138,7 @@ pub(crate) fn current_tty_name(out: &mut [u8; 64]) -> Option<&[u8]> {
             return None;
         }
         let name = kernel::str::CStr::from_char_ptr(bindings::tty_name(tty)).as_bytes();
-        let n = name.len().min(out.len());
-        out[..n].copy_from_slice(&name[..n]);
+        let n = crate::logic::text::copy_prefix(out, name);
         bindings::audit_put_tty(tty);
         Some(&out[..n])
     }

@@ -12,6 +12,11 @@ use kernel::bindings;
 
 /// A task that is alive for `'a`: one passed to a hook, the current task,
 /// or one reached through a [`TasksLock`] or an RCU read-side section.
+///
+/// # Invariants
+///
+/// `ptr` points to a `task_struct` that stays valid (is not freed) for
+/// `'a`.
 #[derive(Clone, Copy)]
 pub(crate) struct TaskRef<'a> {
     ptr: NonNull<bindings::task_struct>,
@@ -25,6 +30,7 @@ impl<'a> TaskRef<'a> {
     ///
     /// `ptr` must point to a task that stays valid for `'a`.
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::task_struct) -> Option<Self> {
+        // INVARIANT: the caller guarantees that `ptr` stays valid for 'a.
         Some(Self {
             ptr: NonNull::new(ptr)?,
             _life: PhantomData,
@@ -38,10 +44,10 @@ impl<'a> TaskRef<'a> {
 
     /// The task's audit container ID slot (`task_struct::audit_contid`).
     pub(crate) fn slot<T>(self) -> Slot<'a, T> {
-        // SAFETY: the task is valid for 'a; the field is a naturally aligned
-        // pointer that the kernel writes only before the task is visible
-        // and the module only accesses atomically, so viewing it as an
-        // `AtomicUsize` (same size and alignment) is sound.
+        // SAFETY: by the type invariants the task is valid for 'a; the field is
+        // a naturally aligned pointer that the kernel writes only before the
+        // task is visible and the module only accesses atomically, so viewing
+        // it as an `AtomicUsize` (same size and alignment) is sound.
         let cell = unsafe {
             let field = core::ptr::addr_of_mut!((*self.ptr.as_ptr()).audit_contid);
             AtomicUsize::from_ptr(field.cast::<usize>())
@@ -52,13 +58,14 @@ impl<'a> TaskRef<'a> {
 
     /// The task's process ID (thread group ID) in the initial namespace.
     pub(crate) fn tgid(self) -> i32 {
-        // SAFETY: the task is valid; `tgid` does not change after creation.
+        // SAFETY: by the type invariants the task is valid; `tgid` does not
+        // change after creation.
         unsafe { (*self.ptr.as_ptr()).tgid }
     }
 
     fn signal(self) -> *mut bindings::signal_struct {
-        // SAFETY: the task is valid; `signal` is set before the task is
-        // visible and does not change until it is freed.
+        // SAFETY: by the type invariants the task is valid; `signal` is set
+        // before the task is visible and does not change until it is freed.
         unsafe { (*self.ptr.as_ptr()).signal }
     }
 
@@ -71,8 +78,8 @@ impl<'a> TaskRef<'a> {
     /// runs on a user process's behalf (io_uring and vhost workers):
     /// PF_KTHREAD or PF_USER_WORKER, both fixed when the task is created.
     pub(crate) fn is_kernel_worker(self) -> bool {
-        // SAFETY: the task is valid; the two flags are set by
-        // copy_process() before the task is visible and never change.
+        // SAFETY: by the type invariants the task is valid; the two flags are
+        // set by copy_process() before the task is visible and never change.
         unsafe {
             let flags = core::ptr::read_volatile(core::ptr::addr_of!((*self.ptr.as_ptr()).flags));
             flags & (bindings::PF_KTHREAD | bindings::PF_USER_WORKER) != 0
@@ -92,9 +99,9 @@ impl<'a> TaskRef<'a> {
 
     /// Whether the task has started to exit (PF_EXITING).
     pub(crate) fn exiting(self) -> bool {
-        // SAFETY: the task is valid; the flags are read once, racily:
-        // callers treat the answer as a hint that only makes a decision
-        // more conservative.
+        // SAFETY: by the type invariants the task is valid; the flags are read
+        // once, racily: callers treat the answer as a hint that only makes a
+        // decision more conservative.
         unsafe {
             let flags = core::ptr::read_volatile(core::ptr::addr_of!((*self.ptr.as_ptr()).flags));
             flags & bindings::PF_EXITING != 0
@@ -124,9 +131,9 @@ impl<'a> TaskRef<'a> {
 
     /// Whether the task's thread group has started to exit.
     pub(crate) fn group_exiting(self) -> bool {
-        // SAFETY: the task and its signal_struct are valid; the flags are
-        // read once, racily: callers treat the answer as a hint and rely on
-        // the exit hook for the authoritative state.
+        // SAFETY: by the type invariants the task, and so its signal_struct, is
+        // valid; the flags are read once, racily: callers treat the answer as a
+        // hint and rely on the exit hook for the authoritative state.
         unsafe {
             let flags = core::ptr::read_volatile(core::ptr::addr_of!((*self.signal()).flags));
             flags & bindings::SIGNAL_GROUP_EXIT != 0
@@ -135,8 +142,8 @@ impl<'a> TaskRef<'a> {
 
     /// The task's real uid in the initial user namespace.
     pub(crate) fn uid(self) -> u32 {
-        // SAFETY: the task is valid; task_uid() reads its credentials under
-        // RCU.
+        // SAFETY: by the type invariants the task is valid; task_uid() reads
+        // its credentials under RCU.
         unsafe {
             let kuid = bindings::task_uid(self.ptr.as_ptr());
             bindings::from_kuid(&raw mut bindings::init_user_ns, kuid)
@@ -145,7 +152,7 @@ impl<'a> TaskRef<'a> {
 
     /// The task's loginuid (audit uid) in the initial user namespace.
     pub(crate) fn loginuid(self) -> u32 {
-        // SAFETY: the task is valid.
+        // SAFETY: by the type invariants the task is valid.
         unsafe {
             let kuid = bindings::audit_get_loginuid(self.ptr.as_ptr());
             bindings::from_kuid(&raw mut bindings::init_user_ns, kuid)
@@ -154,28 +161,62 @@ impl<'a> TaskRef<'a> {
 
     /// The task's audit session ID.
     pub(crate) fn sessionid(self) -> u32 {
-        // SAFETY: the task is valid.
+        // SAFETY: by the type invariants the task is valid.
         unsafe { bindings::audit_get_sessionid(self.ptr.as_ptr()) }
     }
 }
 
-/// The current task.
-pub(crate) fn current() -> TaskRef<'static> {
-    // SAFETY: the current task stays valid while it runs this code; the
-    // returned reference is only used within the current call.
-    unsafe { TaskRef::from_raw(bindings::get_current()) }.expect("current is never NULL")
+/// The current task, for as long as the value lives (see [`current`]).
+///
+/// # Invariants
+///
+/// `ptr` is the task that created the value, which is running it; the
+/// value is neither `Send` nor `Sync`, so it stays with that task.
+pub(crate) struct Current {
+    ptr: NonNull<bindings::task_struct>,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl Current {
+    /// The task, for no longer than `self` is borrowed.
+    pub(crate) fn task(&self) -> TaskRef<'_> {
+        // SAFETY: by the type invariants `ptr` is the running task, which
+        // stays valid while it runs, so for as long as it can use `self`.
+        unsafe { TaskRef::from_raw(self.ptr.as_ptr()) }.expect("a NonNull pointer")
+    }
+}
+
+/// The current task; like the kernel crate's `current!()`, it can only be
+/// used in the scope that holds the returned value.
+#[must_use]
+pub(crate) fn current() -> Current {
+    // SAFETY: get_current() has no preconditions.
+    let ptr = unsafe { bindings::get_current() };
+    // INVARIANT: `ptr` is the task running this code.
+    Current {
+        ptr: NonNull::new(ptr).expect("current is never NULL"),
+        _not_send: PhantomData,
+    }
 }
 
 /// Holds off task creation, exit and reparenting (tasklist_lock for
 /// reading, taken by the hook series on the module's behalf).  Must not
 /// sleep while held.
+///
+/// # Invariants
+///
+/// The context that created the value holds tasklist_lock for reading,
+/// which the value releases; the value is not `Send`, so it is released
+/// in that context.
+#[must_use = "the lock is released when the guard is dropped"]
 pub(crate) struct TasksLock(PhantomData<*mut ()>);
 
 impl TasksLock {
     /// Takes the lock.
     pub(crate) fn lock() -> Self {
-        // SAFETY: may be called in process context; released in drop.
+        // SAFETY: may be called in process context.
         unsafe { bindings::audit_contid_lock_tasks() };
+        // INVARIANT: the lock was taken just now.
         TasksLock(PhantomData)
     }
 
@@ -213,7 +254,8 @@ impl TasksLock {
 
 impl Drop for TasksLock {
     fn drop(&mut self) {
-        // SAFETY: paired with the lock in `lock`.
+        // SAFETY: by the type invariants this context holds the lock, and
+        // releases it once.
         unsafe { bindings::audit_contid_unlock_tasks() };
     }
 }
