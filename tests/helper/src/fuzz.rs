@@ -12,13 +12,17 @@
 //!   lists, operators, value lengths and values, each answer checked
 //!   against what the kernel must say;
 //! - a churn thread forking and reaping, and a thread that unloads and
-//!   reloads the module every few seconds.
+//!   reloads the module every few seconds;
+//! - on some writes, a slab allocation made to fail (fail-nth), so that
+//!   the module's and the record's allocation failures are exercised.
 //!
 //! Only its own descendants and kernel threads are targets, so the rest of
 //! the system keeps its IDs.  It checks every answer it can predict and
-//! counts the writes the module must have recorded; the test compares
-//! those with the log.
+//! counts the writes the module must have recorded (and, for writes with a
+//! fault, recorded or counted as lost); the test compares those with the
+//! log and the lost counter.
 
+use crate::faults::{enable_failslab, FailNth};
 use crate::{errno_name, send_rule, write_once, AUDIT_ADD_RULE, AUDIT_DEL_RULE};
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -90,6 +94,9 @@ struct Counts {
     recorded: u64,
     maybe: u64,
     unrecorded: u64,
+    faulted: u64,
+    faulted_due: u64,
+    faulted_maybe: u64,
     reads: u64,
     rules_added: u64,
     rules_refused: u64,
@@ -268,6 +275,43 @@ fn reload_module() -> Result<(), String> {
     Ok(())
 }
 
+/// A write with its Nth slab allocation made to fail.  A write the module
+/// answered is due a record, which is logged or counted as lost; ENOMEM
+/// may also come from before the module.
+fn fault_write(
+    fail: &FailNth,
+    rng: &mut Rng,
+    path: &str,
+    data: &[u8],
+    offset: Option<u64>,
+    counts: &mut Counts,
+    failures: &mut Vec<String>,
+) {
+    if let Err(e) = fail.arm(1 + rng.below(40) as u32) {
+        failures.push(format!("arming fail-nth: {e}"));
+        return;
+    }
+    let answer = write_once(path, data, offset);
+    match fail.disarm() {
+        Ok(true) => counts.faulted += 1,
+        Ok(false) => {}
+        Err(e) => failures.push(format!("disarming fail-nth: {e}")),
+    }
+    match answer {
+        Ok(()) => counts.faulted_due += 1,
+        Err(e) => match e.raw_os_error() {
+            Some(libc::ENOMEM | libc::ESRCH) => counts.faulted_maybe += 1,
+            Some(n) if RECORDED.contains(&n) => counts.faulted_due += 1,
+            Some(libc::ENOENT | libc::EOPNOTSUPP) => counts.unrecorded += 1,
+            _ => failures.push(format!(
+                "write {:?} to {path} at {offset:?} with a fault: {}",
+                String::from_utf8_lossy(data),
+                errno_name(&e)
+            )),
+        },
+    }
+}
+
 /// Runs the fuzzer; prints its counts and exits 0 if every answer was as
 /// expected.
 pub(crate) fn run(seconds: u64, seed: u64) -> ! {
@@ -324,6 +368,13 @@ pub(crate) fn run(seconds: u64, seed: u64) -> ! {
         })
     };
 
+    let fail = match enable_failslab().and_then(|()| FailNth::open()) {
+        Ok(f) => f,
+        Err(e) => {
+            println!("fuzz: failure: fault injection: {e}");
+            std::process::exit(1)
+        }
+    };
     let mut zoo = Zoo { kids: Vec::new() };
     let mut counts = Counts::default();
     let mut failures = Vec::new();
@@ -365,6 +416,18 @@ pub(crate) fn run(seconds: u64, seed: u64) -> ! {
                     None
                 };
                 counts.writes += 1;
+                if rng.chance(15) {
+                    fault_write(
+                        &fail,
+                        &mut rng,
+                        &path,
+                        &data,
+                        offset,
+                        &mut counts,
+                        &mut failures,
+                    );
+                    continue;
+                }
                 match write_once(&path, &data, offset) {
                     Ok(()) => counts.recorded += 1,
                     Err(e) => match e.raw_os_error() {
@@ -400,12 +463,16 @@ pub(crate) fn run(seconds: u64, seed: u64) -> ! {
     failures.extend(thread_failures.lock().expect("lock").drain(..));
     let c = &counts;
     println!(
-        "fuzz: iterations={iterations} writes={} recorded={} maybe={} unrecorded={} reads={} \
+        "fuzz: iterations={iterations} writes={} recorded={} maybe={} unrecorded={} \
+         faulted={} faulted_due={} faulted_maybe={} reads={} \
          rules_added={} rules_refused={} rules_deleted={} forks={} reloads={} failures={}",
         c.writes,
         c.recorded,
         c.maybe,
         c.unrecorded,
+        c.faulted,
+        c.faulted_due,
+        c.faulted_maybe,
         c.reads,
         c.rules_added,
         c.rules_refused,

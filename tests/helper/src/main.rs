@@ -5,6 +5,7 @@
 //! errno, drop one capability, act from another thread, race) and prints a
 //! result the test scripts compare.
 
+use contid_logic::abi::AUDIT_CONTAINERID;
 use std::ffi::CString;
 use std::fs::OpenOptions;
 use std::io::{Error, Read, Write};
@@ -44,6 +45,9 @@ const USAGE: &str = "usage: contid-test COMMAND ...
   fuzz SECONDS SEED             throw random writes, reads and rules at the module for
                                 SECONDS while tasks fork, exec and exit and the module is
                                 reloaded; print what was done (see tests/guest/fuzz.sh)
+  fail-open PATH MAX            for N in 1..MAX: make the Nth slab allocation of this
+                                thread fail (fail-nth) and open PATH; print how many
+                                faults were injected and how many opens failed
   audit-rule add|del LIST LEN ID
                                 send the kernel a rule \"containerid=ID\" on filter
                                 list LIST with a value length of LEN bytes, bypassing
@@ -823,7 +827,6 @@ fn cmd_socket(family: i32) -> ! {
 
 const AUDIT_ADD_RULE: u16 = 1011;
 const AUDIT_DEL_RULE: u16 = 1012;
-const AUDIT_CONTAINERID: u32 = 27;
 const AUDIT_EQUAL: u32 = 0x4000_0000;
 const AUDIT_ALWAYS: u32 = 2;
 /// flags, action, field_count, mask[64], fields[64], values[64],
@@ -924,7 +927,39 @@ fn cmd_audit_rule(op: &str, list: u32, len: u32, id: u64) -> ! {
     }
 }
 
+mod faults;
 mod fuzz;
+
+fn cmd_fail_open(path: &str, max: u32) -> ! {
+    let fail = faults::enable_failslab().and_then(|()| faults::FailNth::open());
+    let fail = match fail {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("fail-open: fault injection: {e}");
+            exit(2)
+        }
+    };
+    let (mut injected, mut failed) = (0, 0);
+    for n in 1..=max {
+        if let Err(e) = fail.arm(n) {
+            eprintln!("fail-open: arming: {e}");
+            exit(2);
+        }
+        if std::fs::File::open(path).is_err() {
+            failed += 1;
+        }
+        match fail.disarm() {
+            Ok(true) => injected += 1,
+            Ok(false) => {}
+            Err(e) => {
+                eprintln!("fail-open: disarming: {e}");
+                exit(2)
+            }
+        }
+    }
+    println!("tries={max} injected={injected} failed={failed}");
+    exit(0)
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -972,6 +1007,7 @@ fn main() {
         ["fuzz", secs, seed] => {
             fuzz::run(secs.parse().expect("seconds"), seed.parse().expect("seed"))
         }
+        ["fail-open", path, max] => cmd_fail_open(path, max.parse().expect("count")),
         ["audit-rule", op @ ("add" | "del"), list, len, id] => cmd_audit_rule(
             op,
             list.parse().expect("list"),
