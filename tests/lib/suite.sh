@@ -2,8 +2,8 @@
 # Guest side of a test batch (tests/run puts every selected guest test into
 # one boot).  run_test NAME runs /run/suite/NAME.sh as scripts/vm-run would
 # run it on its own: a fresh /tmp, a fresh audit log, no rules, the default
-# backlog settings, the module loaded; the processes it leaves behind are
-# killed after it.  Its output is framed by "=== BEGIN NAME" and
+# backlog and rate settings, the module loaded; the processes it leaves
+# behind are killed after it.  Its output is framed by "=== BEGIN NAME" and
 # "=== END NAME STATUS" lines, and its start is marked in the kernel log so
 # that a kernel report can be put down to the test that was running.
 
@@ -48,6 +48,7 @@ run_test() {
 	auditctl -D >/dev/null 2>&1
 	auditctl -e 1 >/dev/null 2>&1
 	auditctl -b 8192 >/dev/null 2>&1
+	auditctl -r 0 >/dev/null 2>&1
 	auditctl --backlog_wait_time 60000 >/dev/null 2>&1
 	[ -d /sys/module/audit_contid ] || insmod /lib/modules/audit_contid.ko
 	echo "=== BEGIN $_name"
