@@ -1,9 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Convenience targets; the scripts do the work.  The module itself is built
-# by Kbuild (see Kbuild) against the test kernel under build/.
+# by Kbuild (see Kbuild) against the test kernel under build/, or, as any
+# out-of-tree module, against the kernel tree KDIR names (built with
+# CONFIG_RUST and the hook series of patches/linux applied):
+#
+#   make KDIR=/path/to/linux          # the module, in this directory
+#   make rust-analyzer                # rust-project.json for editors
 
-.PHONY: all module kernel guest check demo clean install uninstall
+.PHONY: all module kernel guest check demo clean install uninstall rust-analyzer
 
 # `make install` installs contid, the orchestrators' CLI and OCI hook (see
 # docs/orchestrators.md): PREFIX and DESTDIR as usual.  The hooks.d entry
@@ -17,8 +22,23 @@ CARGO_TARGET_DIR ?= build/cargo
 
 all: module
 
+KDIR ?=
+
 module:
+ifeq ($(KDIR),)
 	scripts/build-module
+else
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+endif
+
+# Without KDIR, against the test kernel (built if needed); the file is
+# written here, where editors look for it.
+rust-analyzer:
+ifeq ($(KDIR),)
+	scripts/build-module --rust-analyzer
+else
+	$(MAKE) -C $(KDIR) M=$(CURDIR) rust-analyzer
+endif
 
 kernel:
 	scripts/build-kernel
@@ -33,7 +53,10 @@ demo:
 	scripts/demo
 
 clean:
-	rm -rf build
+ifneq ($(KDIR),)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+endif
+	rm -rf build rust-project.json
 
 install:
 	$(CARGO) build --release --locked -p contid --target-dir $(CARGO_TARGET_DIR)
