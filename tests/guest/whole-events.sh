@@ -61,38 +61,17 @@ check "rate limit: the records it dropped are counted as lost" test "$(lost)" -g
 # --- kauditd's hold queue, auditd stopped ---------------------------------------
 # With auditd gone, kauditd holds records up to the backlog limit and drops
 # the rest.  Six limits in a row put the cut at every record of an event.
-auditd_pid() {
-	auditctl -s | sed -n 's/^pid //p'
-}
-stop_auditd() {
-	kill "$(auditd_pid)"
-	_i=0
-	while [ "$(auditd_pid)" != 0 ] && [ $_i -lt 200 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	[ "$(auditd_pid)" = 0 ]
-}
-start_auditd() {
-	auditd -n </dev/null >/dev/null 2>&1 &
-	_i=0
-	while [ "$(auditd_pid)" = 0 ] && [ $_i -lt 200 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	[ "$(auditd_pid)" != 0 ]
-}
 touch /tmp/p5/hold
 check "watch /tmp/p5/hold" auditctl -w /tmp/p5/hold -p r -k p5hold
 audit_sync
 before=$(lost)
 restarts=0
 for limit in 30 31 32 33 34 35; do
-	stop_auditd || break
+	auditd_stop || break
 	auditctl -b $limit >/dev/null
 	in_container 5502 sh -c 'i=0; while [ $i -lt 12 ]; do : </tmp/p5/hold; i=$((i + 1)); done'
 	auditctl -b 8192 >/dev/null
-	start_auditd || break
+	auditd_start || break
 	restarts=$((restarts + 1))
 done
 check_eq "auditd stopped and started again six times" "$restarts" 6

@@ -7,33 +7,14 @@
 # "=== END NAME STATUS" lines, and its start is marked in the kernel log so
 # that a kernel report can be put down to the test that was running.
 
-_auditd_pid() {
-	auditctl -s 2>/dev/null | sed -n 's/^pid //p'
-}
+# shellcheck source=tests/lib/testlib.sh
+. /usr/local/lib/testlib.sh
 
 # fresh_auditd: stop auditd, start it again on an empty log.
 fresh_auditd() {
-	_p=$(_auditd_pid)
-	if [ -n "$_p" ] && [ "$_p" != 0 ]; then
-		kill "$_p"
-		_i=0
-		while [ "$(_auditd_pid)" != 0 ] && [ $_i -lt 200 ]; do
-			sleep 0.05
-			_i=$((_i + 1))
-		done
-	fi
-	rm -f /var/log/audit/audit.log
-	auditd -n </dev/null >/dev/null 2>&1 &
-	_i=0
-	while [ $_i -lt 200 ]; do
-		case "$(_auditd_pid)" in
-		'' | 0) ;;
-		*) return 0 ;;
-		esac
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	return 1
+	auditd_stop || return 1
+	rm -f "$AUDIT_LOG"
+	auditd_start
 }
 
 _user_pids() {
@@ -59,7 +40,7 @@ run_test() {
 	mount -t tmpfs tmpfs /tmp
 	(cd /root && exec sh "/run/suite/$_name.sh" </dev/null 2>&1)
 	_rc=$?
-	_keep=$(_auditd_pid)
+	_keep=$(auditd_pid)
 	for _p in $(_user_pids); do
 		case "$_before" in *" $_p "*) continue ;; esac
 		[ "$_p" = "$_keep" ] || [ "$_p" = $$ ] || kill -9 "$_p" 2>/dev/null

@@ -59,6 +59,37 @@ audit_sync() {
 	return 1
 }
 
+# auditd_pid: the pid of the registered audit daemon, 0 if there is none.
+auditd_pid() {
+	_ap=$(auditctl -s 2>/dev/null | sed -n 's/^pid //p')
+	echo "${_ap:-0}"
+}
+
+# auditd_stop: stop auditd and wait (at most 10 s) until the kernel knows.
+auditd_stop() {
+	_ap=$(auditd_pid)
+	[ "$_ap" = 0 ] && return 0
+	kill "$_ap"
+	_ai=0
+	while [ "$(auditd_pid)" != 0 ] && [ $_ai -lt 200 ]; do
+		sleep 0.05
+		_ai=$((_ai + 1))
+	done
+	[ "$(auditd_pid)" = 0 ]
+}
+
+# auditd_start: start auditd (writing $AUDIT_LOG) and wait (at most 10 s)
+# until it is registered.
+auditd_start() {
+	auditd -n </dev/null >/dev/null 2>&1 &
+	_ai=0
+	while [ "$(auditd_pid)" = 0 ] && [ $_ai -lt 200 ]; do
+		sleep 0.05
+		_ai=$((_ai + 1))
+	done
+	[ "$(auditd_pid)" != 0 ]
+}
+
 finish() {
 	exit $_failed
 }
