@@ -52,6 +52,8 @@ impl Rng {
 }
 
 const UNSET: u64 = u64::MAX;
+/// The most children kept as targets at a time.
+const MAX_KIDS: usize = 48;
 // Operators and lists of <linux/audit.h>.
 const OPS: [u32; 8] = [
     0x4000_0000, // =
@@ -383,8 +385,10 @@ pub(crate) fn run(seconds: u64, seed: u64) -> ! {
     while Instant::now() < deadline {
         iterations += 1;
         match rng.below(20) {
-            0..=2 => zoo.spawn(&mut rng, &mut counts),
-            3 if zoo.kids.len() > 4 => zoo.reap(&mut rng),
+            // A bounded zoo: zombies and sleepers hold pids and task
+            // structs, and a long run must not exhaust threads-max.
+            0..=2 if zoo.kids.len() < MAX_KIDS => zoo.spawn(&mut rng, &mut counts),
+            0..=3 if zoo.kids.len() > 4 => zoo.reap(&mut rng),
             4 => fuzz_rule(&mut rng, &mut rules, &mut counts, &mut failures),
             5 | 6 => {
                 let path = zoo.target(&mut rng);
@@ -481,8 +485,16 @@ pub(crate) fn run(seconds: u64, seed: u64) -> ! {
         reloads.load(Ordering::Relaxed),
         failures.len()
     );
-    for f in failures.iter().take(20) {
-        println!("fuzz: failure: {f}");
+    // Each kind of failure once, with how often it happened.
+    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    for f in &failures {
+        match kinds.iter_mut().find(|(k, _)| *k == f.as_str()) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((f.as_str(), 1)),
+        }
+    }
+    for (f, n) in kinds.iter().take(40) {
+        println!("fuzz: failure ({n}x): {f}");
     }
     std::process::exit(if failures.is_empty() { 0 } else { 1 })
 }
