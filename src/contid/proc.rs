@@ -10,6 +10,7 @@ use crate::logic::policy::{self, Privilege};
 use crate::logic::value::{self, MAX_WRITE};
 use crate::logic::{record, text};
 use crate::sys::caps::{self, OpenFile};
+use crate::sys::errno;
 use crate::sys::task::TaskRef;
 use kernel::error::{code, Error, Result};
 
@@ -22,9 +23,8 @@ fn privilege(file: OpenFile<'_>) -> Privilege {
 }
 
 /// The error of a module that is going away, as if it were not loaded.
-/// The kernel crate of 6.12 has no `code::EOPNOTSUPP`.
 fn not_loaded() -> Error {
-    Error::from_errno(-(kernel::bindings::EOPNOTSUPP as i32))
+    errno::not_supported()
 }
 
 /// read(2) of /proc/PID/containerid through `file`.

@@ -9,6 +9,7 @@ use crate::logic::chain::Chain;
 use crate::logic::policy::{self, EarlyFacts, Privilege, Refusal, SetFacts, TargetState};
 use crate::logic::value;
 use crate::sys::cache::{Gfp, Obj};
+use crate::sys::errno;
 use crate::sys::rcu::ReadGuard;
 use crate::sys::slot::State as SlotState;
 use crate::sys::task::{self, TaskRef, TasksLock};
@@ -49,7 +50,7 @@ fn refusal_errno(r: Refusal) -> Error {
         Refusal::TargetHasChildren => code::EBUSY,
         Refusal::AlreadySet => code::EEXIST,
         Refusal::TooDeep => code::EMLINK,
-        Refusal::IdInUse => Error::from_errno(-(kernel::bindings::ENOTUNIQ as i32)),
+        Refusal::IdInUse => errno::not_unique(),
     }
 }
 

@@ -7,6 +7,7 @@
 pub(crate) mod audit;
 pub(crate) mod cache;
 pub(crate) mod caps;
+pub(crate) mod errno;
 pub(crate) mod hooks;
 pub(crate) mod rcu;
 pub(crate) mod slot;
