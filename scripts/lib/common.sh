@@ -3,7 +3,38 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=$ROOT/build
-KSRC=$BUILD/linux
+
+# The kernels the project builds from Debian's linux-source-6.12:
+#   test   the hook series and scripts/kernel/test-kernel.config: KASAN,
+#          lockdep, kmemleak, fault injection (the default);
+#   bench  the same source and series with a production-style config
+#          (scripts/kernel/bench-kernel.config over the test fragment): the
+#          benchmark kernel, and the light kernel of the tests where KASAN
+#          is not the point;
+#   stock  the bench configuration without the hook series: the baseline
+#          of every benchmark ratio (the module cannot load on it).
+# use_kernel FLAVOUR sets KFLAVOUR, KSRC (its tree), KKEY (its cache key
+# file) and KMODULE (where build-module puts audit_contid.ko for it).
+use_kernel() {
+	case "$1" in
+	test)
+		KSRC=$BUILD/linux
+		KKEY=$BUILD/kernel.key
+		KMODULE=$BUILD/module
+		;;
+	bench | stock)
+		KSRC=$BUILD/linux-$1
+		KKEY=$BUILD/kernel-$1.key
+		KMODULE=$BUILD/module-$1
+		;;
+	*)
+		echo "unknown kernel \"$1\" (test, bench or stock)" >&2
+		exit 2
+		;;
+	esac
+	KFLAVOUR=$1
+}
+use_kernel test
 export PATH="$HOME/.cargo/bin:$PATH"
 
 # Out-of-tree Rust code must be built by the exact rustc the kernel was

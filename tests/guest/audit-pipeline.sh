@@ -1,6 +1,7 @@
 #!/bin/sh
 # The guest's audit pipeline works: auditd is running and receives the
 # kernel's records.
+# kernel: bench
 # shellcheck source=tests/lib/testlib.sh
 . /usr/local/lib/testlib.sh
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Inheritance across fork, clone (threads) and exec, and thread groups set
 # atomically.
+# kernel: bench
 # shellcheck source=tests/lib/testlib.sh
 . /usr/local/lib/testlib.sh
 T=contid-test

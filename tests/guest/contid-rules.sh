@@ -1,6 +1,7 @@
 #!/bin/sh
 # Who may set what: self-set, targets with children, writers inside a
 # container, inherited IDs overridden once.
+# kernel: bench
 # shellcheck source=tests/lib/testlib.sh
 . /usr/local/lib/testlib.sh
 T=contid-test

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Setting an ID on a fresh task, reading it back, its AUDIT_CONTAINER
 # record, and every kind of bad input.
+# kernel: bench
 # shellcheck source=tests/lib/testlib.sh
 . /usr/local/lib/testlib.sh
 T=contid-test

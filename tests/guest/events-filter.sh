@@ -1,6 +1,7 @@
 #!/bin/sh
 # The containerid rule field on the exit, exclude and user lists, and the
 # CONTAINER_INFO record in the events it selects.
+# kernel: bench
 # shellcheck source=tests/lib/testlib.sh
 . /usr/local/lib/testlib.sh
 T=contid-test

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Signal and ptrace targets, containerid rules across module unload and
 # reload, and a load test with a small backlog.
+# kernel: bench
 # shellcheck source=tests/lib/testlib.sh
 . /usr/local/lib/testlib.sh
 T=contid-test

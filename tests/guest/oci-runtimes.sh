@@ -11,6 +11,7 @@
 # The guest's root is the initramfs, where pivot_root(2) fails: both
 # runtimes run with --no-pivot.  Bundles live under /tmp (a tmpfs) so that
 # `-F dir=/tmp` covers the containers' files too.
+# kernel: bench
 # shellcheck source=tests/lib/testlib.sh
 . /usr/local/lib/testlib.sh
 
