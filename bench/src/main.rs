@@ -62,6 +62,7 @@ fn fork_bench(n: u64) {
             // SAFETY: the child only calls _exit, which is async-signal-safe.
             let pid = unsafe { libc::fork() };
             match pid {
+                // SAFETY: _exit ends the forked child at once.
                 0 => unsafe { libc::_exit(0) },
                 p if p < 0 => die(&format!("fork: {}", Error::last_os_error())),
                 p => wait_child(p),
@@ -142,6 +143,7 @@ fn open_bench(path: &str, n: u64) {
             if fd < 0 {
                 die(&format!("open {path}: {}", Error::last_os_error()));
             }
+            // SAFETY: fd is the descriptor open(2) just returned.
             unsafe { libc::close(fd) };
         }),
     );
