@@ -4,6 +4,7 @@
 # select them, exclude rules for another container do not drop them), IDs
 # are unique among existing containers, nesting is bounded, and records
 # name the chain.
+# kernel: bench
 # shellcheck source=tests/lib/testlib.sh
 . /usr/local/lib/testlib.sh
 T=contid-test

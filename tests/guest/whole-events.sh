@@ -20,18 +20,28 @@ lost() {
 # record.  (The key itself can be missing: with an allocation failure the
 # kernel logs key=(null).)
 whole() {
-	_events=0
-	_broken=0
-	for _s in $(stamps_of "type=SYSCALL .* key=\"$1\"|type=PATH .* name=\"$2\""); do
-		_events=$((_events + 1))
-		_r=$(records_of "$_s")
-		if ! printf '%s\n' "$_r" | grep -q '^type=SYSCALL ' ||
-			! printf '%s\n' "$_r" | grep -q '^type=CONTAINER_INFO '; then
-			_broken=$((_broken + 1))
-			printf 'INFO: broken event %s:\n%s\n' "$_s" "$_r" | head -8 >&2
-		fi
-	done
-	echo "$_events $_broken"
+	awk -v key="key=\"$1\"" -v name="name=\"$2\"" '
+	!match($0, /msg=audit\([0-9.]+:[0-9]+\)/) { next }
+	{
+		s = substr($0, RSTART + 10, RLENGTH - 11)
+		if (!(s in seen)) { seen[s] = 1; order[++n] = s }
+		recs[s] = recs[s] $0 "\n"
+	}
+	/^type=SYSCALL / { sys[s] = 1; if (index($0, key)) hit[s] = 1 }
+	/^type=CONTAINER_INFO / { ci[s] = 1 }
+	/^type=PATH / && index($0, name) { hit[s] = 1 }
+	END {
+		for (i = 1; i <= n; i++) {
+			s = order[i]
+			if (!(s in hit)) continue
+			events++
+			if (!(s in sys) || !(s in ci)) {
+				broken++
+				printf "INFO: broken event %s:\n%s", s, recs[s] >"/dev/stderr"
+			}
+		}
+		print events + 0, broken + 0
+	}' "$AUDIT_LOG"
 }
 
 # opens_for SECONDS FILE: a shell command that opens FILE for SECONDS.
