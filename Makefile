@@ -8,7 +8,7 @@
 #   make KDIR=/path/to/linux          # the module, in this directory
 #   make rust-analyzer                # rust-project.json for editors
 
-.PHONY: all module kernel guest check demo clean install uninstall rust-analyzer
+.PHONY: all module kernel guest check demo bench clean install uninstall rust-analyzer
 
 # `make install` installs contid, the orchestrators' CLI and OCI hook (see
 # docs/orchestrators.md): PREFIX and DESTDIR as usual.  The hooks.d entry
@@ -51,6 +51,11 @@ check:
 
 demo:
 	scripts/demo
+
+# What the module costs against the stock kernel (docs/benchmarks.md);
+# BENCH_FLAGS passes options, e.g. BENCH_FLAGS=--icount.
+bench:
+	scripts/bench $(BENCH_FLAGS)
 
 clean:
 ifneq ($(KDIR),)

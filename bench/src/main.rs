@@ -24,6 +24,8 @@ const USAGE: &str = "usage: contid-bench [--contid ID] WORKLOAD ...
                         (write(2) to its /proc/PID/containerid, timed); ID from
                         the environment's BENCH_ID_BASE upwards
   hold THREADS ID       a process of THREADS threads gets ID; print ready, sleep
+  park THREADS          the same without an ID (the baseline of memory figures)
+  unload MODULE         delete_module(2) of MODULE, timed
   noop                  exit at once";
 
 fn die(msg: &str) -> ! {
@@ -253,6 +255,34 @@ fn hold(threads: u64, id: u64) {
     wait_child(c.pid);
 }
 
+/// Like `hold` without an ID: what the threads cost before the module adds
+/// anything.
+fn park(threads: u64) {
+    let c = spawn_child(threads, || loop {
+        // SAFETY: pause() only waits for a signal.
+        unsafe { libc::pause() };
+    });
+    println!("ready {}", c.pid);
+    let _ = std::io::stdout().flush();
+    let mut go = c.go;
+    let _ = go.write_all(b"g");
+    wait_child(c.pid);
+}
+
+fn unload(module: &str) {
+    let name = CString::new(module).unwrap_or_else(|_| die("NUL in the module's name"));
+    let start = Instant::now();
+    // SAFETY: a valid NUL-terminated name; O_NONBLOCK fails at once with
+    // EWOULDBLOCK instead of waiting if the module is still in use.
+    let rc = unsafe { libc::syscall(libc::SYS_delete_module, name.as_ptr(), libc::O_NONBLOCK) };
+    let err = (rc != 0).then(Error::last_os_error);
+    let ns = start.elapsed().as_nanos() as f64;
+    if let Some(e) = err {
+        die(&format!("delete_module {module}: {e}"));
+    }
+    result("unload", ns);
+}
+
 fn run(args: &[String]) {
     let n = || parse::<u64>(args.get(1));
     match args.first().map(String::as_str) {
@@ -266,6 +296,8 @@ fn run(args: &[String]) {
         ),
         Some("set") => set_bench(n(), parse(args.get(2))),
         Some("hold") => hold(n(), parse(args.get(2))),
+        Some("park") => park(n()),
+        Some("unload") => unload(args.get(1).unwrap_or_else(|| die(USAGE))),
         Some("noop") => {}
         _ => die(USAGE),
     }

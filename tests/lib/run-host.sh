@@ -46,7 +46,7 @@ host_lints() {
 
 host_shellcheck() {
 	echo "== shellcheck"
-	mapfile -t shell_files < <(cd "$ROOT" && { ls scripts/* scripts/guest/init tests/run tests/host/*.sh tests/vmrun/*.sh .ci/run 2>/dev/null; ls scripts/lib/*.sh scripts/guest/*.sh tests/lib/*.sh tests/guest/*.sh; } | sort -u)
+	mapfile -t shell_files < <(cd "$ROOT" && { ls scripts/* scripts/guest/init tests/run tests/host/*.sh tests/vmrun/*.sh .ci/run 2>/dev/null; ls scripts/lib/*.sh scripts/guest/*.sh tests/lib/*.sh tests/guest/*.sh bench/*.sh; } | sort -u)
 	for f in "${shell_files[@]}"; do
 		[ -f "$ROOT/$f" ] || continue
 		head -1 "$ROOT/$f" | grep -q 'sh' || [ "${f##*.}" = sh ] || continue
