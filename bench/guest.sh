@@ -8,8 +8,8 @@
 # Configurations: on the stock kernel, "stock" (audit enabled, the series
 # absent); on the bench kernel, "unloaded" (the series, no module),
 # "loaded" (the module, the task has no ID) and "id" (the task has one).
-# Within a round the configurations alternate, so drifts of the host hit
-# them alike.
+# Within a round the configurations take turns, in an order that rotates
+# from round to round, so that drifts of the host hit them alike.
 B=contid-bench
 MOD=/lib/modules/audit_contid.ko
 WATCHED=/tmp/bench-watched
@@ -36,20 +36,41 @@ config() {
 	esac
 }
 
-# as CONFIG WORKLOAD...: run a workload as the configuration's task.
+# as CONFIG NAME WORKLOAD...: run a workload as the configuration's task
+# (a task with a fresh ID for "id"), its figure named NAME ("-": the
+# workload's own name).  Never call it in a pipeline: ID must count up.
 as() {
 	_c=$1
-	shift
+	_n=$2
+	shift 2
 	if [ "$_c" = id ]; then
 		ID=$((ID + 1))
-		$B --contid $ID "$@" | result "$_c"
-	else
+		set -- --contid $ID "$@"
+	fi
+	if [ "$_n" = - ]; then
 		$B "$@" | result "$_c"
+	else
+		$B "$@" | result "$_c" | sed "s/^R $_c [^ ]* /R $_c $_n /"
 	fi
 }
 
-configs=stock
-[ "$KERNEL" = stock ] || configs="unloaded loaded id"
+all_configs=stock
+[ "$KERNEL" = stock ] || all_configs="unloaded loaded id"
+
+# rotated: the configurations, in an order that rotates by one each round,
+# so that no configuration always runs first or last.
+rotated() {
+	# shellcheck disable=SC2086
+	set -- $all_configs
+	_r=$((round % $#))
+	while [ $_r -gt 0 ]; do
+		_f=$1
+		shift
+		set -- "$@" "$_f"
+		_r=$((_r - 1))
+	done
+	echo "$@"
+}
 
 clear_log() {
 	: >/var/log/audit/audit.log
@@ -76,22 +97,23 @@ round=0
 while [ $round -lt "$ROUNDS" ]; do
 	round=$((round + 1))
 	echo "round $round" >&2
+	configs=$(rotated)
 	# --- process life and syscalls, audit enabled, no rules ----------------
 	for c in $configs; do
 		config "$c"
-		as "$c" fork "$(n 1000)"
-		as "$c" vfork-exec "$(n 250)"
-		as "$c" thread "$(n 1000)"
-		as "$c" null "$(n 100000)"
+		as "$c" - fork "$(n 1000)"
+		as "$c" - vfork-exec "$(n 250)"
+		as "$c" - thread "$(n 1000)"
+		as "$c" - null "$(n 100000)"
 	done
 	# --- audited events: a watch, and a syscall rule, auditd logging --------
 	for c in $configs; do
 		config "$c"
 		auditctl -w $WATCHED -p r -k benchwatch
-		as "$c" open $WATCHED "$(n 1000)" | sed 's/ open / open-watched /'
+		as "$c" open-watched open $WATCHED "$(n 1000)"
 		auditctl -D >/dev/null
 		auditctl -a exit,always -F arch=b64 -S getppid -k benchsys
-		as "$c" null "$(n 1000)" | sed 's/ null / null-audited /'
+		as "$c" null-audited null "$(n 1000)"
 		auditctl -D >/dev/null
 		clear_log
 	done
@@ -104,7 +126,7 @@ while [ $round -lt "$ROUNDS" ]; do
 			[ "$c" = stock ] || kinds="uid containerid"
 			for kind in $kinds; do
 				rules "$kind" $count >/dev/null || echo "rules $kind $count failed" >&2
-				as "$c" null "$(n 50000)" | sed "s/ null / rules-$kind-$count /"
+				as "$c" "rules-$kind-$count" null "$(n 50000)"
 				auditctl -D >/dev/null
 			done
 		done
