@@ -161,8 +161,8 @@ hold_bg() {
 		[ $_i -lt 6000 ] || { echo "hold $*: never ready" >&2; return 1; }
 		sleep 0.05
 	done
-	HELD="$HELD $(sed -n 's/^ready //p' "$_f")"
 	LAST=$(sed -n 's/^ready //p' "$_f")
+	HELD="$HELD $LAST"
 }
 
 release() {
@@ -174,19 +174,24 @@ release() {
 	sleep 1
 }
 
-# slab_bytes: the memory of every slab cache (objects times their size in
-# the slab, metadata included), from /sys/kernel/slab.  Each cache is
-# shrunk first: that hands the per-CPU slabs back to the cache's lists,
-# without which "objects" does not see the objects allocated from a
-# per-CPU slab.
+# add_cache DIR: add to _t the memory of the slab cache DIR of
+# /sys/kernel/slab (its objects times their size in the slab, metadata
+# included).  The cache is shrunk first: that hands its per-CPU slabs back
+# to its lists, without which "objects" does not see the objects allocated
+# from them.
+add_cache() {
+	echo 1 >"$1/shrink"
+	read -r _o _ <"$1/objects"
+	read -r _s <"$1/slab_size"
+	_t=$((_t + _o * _s))
+}
+
+# slab_bytes: the same over every slab cache (an alias is a link to a
+# cache that is listed too).
 slab_bytes() {
 	_t=0
-	for _d in /sys/kernel/slab/*/; do
-		[ -L "${_d%/}" ] && continue
-		echo 1 >"${_d}shrink"
-		read -r _o _ <"${_d}objects"
-		read -r _s <"${_d}slab_size"
-		_t=$((_t + _o * _s))
+	for _d in /sys/kernel/slab/*; do
+		[ -L "$_d" ] || add_cache "$_d"
 	done
 	echo $_t
 }
@@ -202,10 +207,7 @@ caches_bytes() {
 		[ -d "$_d" ] || continue
 		case "$_seen" in *" $_d "*) continue ;; esac
 		_seen="$_seen$_d "
-		echo 1 >"$_d/shrink"
-		read -r _o _ <"$_d/objects"
-		read -r _s <"$_d/slab_size"
-		_t=$((_t + _o * _s))
+		add_cache "$_d"
 	done
 	echo $_t
 }

@@ -7,13 +7,6 @@
 . /usr/local/lib/testlib.sh
 T=contid-test
 
-# refused_count OPID TEXT: AUDIT_CONTAINER records about OPID with TEXT and
-# res=0, once the log has caught up.
-refused_count() {
-	audit_sync
-	count_records "$1" "$2 res=0"
-}
-
 # The set mutex is taken only by writers that passed the privilege check.
 # Lockdep registers a lock class when the lock is first taken (and drops
 # the classes of a module that is unloaded): with a freshly loaded module,

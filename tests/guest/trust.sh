@@ -17,13 +17,6 @@ ready_pid() {
 	sed -n 's/^ready //p' "$1"
 }
 
-# refused_count OPID TEXT: AUDIT_CONTAINER records about OPID with TEXT and
-# res=0, once the log has caught up.
-refused_count() {
-	audit_sync
-	count_records "$1" "$2 res=0"
-}
-
 # --- 1. the opener counts, not only the writer ---------------------------------
 # An unprivileged user owns the proc files of its own processes, so it can
 # open /proc/<its child>/containerid and hand the descriptor to a setuid

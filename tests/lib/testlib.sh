@@ -112,6 +112,13 @@ count_records() {
 	container_records "$1" | grep -acF -- "$2"
 }
 
+# refused_count OPID TEXT: AUDIT_CONTAINER records about OPID with TEXT and
+# res=0, once the log has caught up.
+refused_count() {
+	audit_sync
+	count_records "$1" "$2 res=0"
+}
+
 # expect_refused NAME ERRNO OPID CONTID CMD...: CMD prints ERRNO, and a new
 # AUDIT_CONTAINER record about OPID (or any) with contid=CONTID res=0 is
 # logged.
