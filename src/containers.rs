@@ -10,7 +10,9 @@
 //! events under a container that is not nested in it.
 
 use crate::logic::chain::Chain;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use crate::logic::record;
+use crate::sys::audit::{self, Record};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use kernel::alloc::Flags;
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation};
@@ -25,6 +27,13 @@ pub(crate) struct Container {
     /// to give its ID to a task ([`Pin`]).  At zero the container has
     /// ended and never comes back; its ID may then name a new container.
     members: AtomicUsize,
+    /// A task held its ID (it entered the registry): its end is logged.
+    /// A container that only writers pinned (the set was refused) never
+    /// existed for the audit trail.
+    started: AtomicBool,
+    /// The audit identity (auid, ses) of the writer that made it.
+    auid: u32,
+    ses: u32,
 }
 
 impl Container {
@@ -62,10 +71,16 @@ impl Container {
     }
 
     /// A member leaves; the last one ends the container, which leaves the
-    /// container it is nested in.  Callable in any context.
+    /// container it is nested in.  The end of a container that a task
+    /// held is logged (`op=drop`), once: only one caller takes the count
+    /// from one to zero, and it never rises again.  Callable in any
+    /// context.
     pub(crate) fn leave(&self) {
         let mut c = self;
         while c.members.fetch_sub(1, Ordering::AcqRel) == 1 {
+            if c.started.load(Ordering::Acquire) {
+                c.log_drop();
+            }
             match &c.outer {
                 Some(o) => c = o,
                 None => break,
@@ -75,6 +90,21 @@ impl Container {
 
     fn ended(&self) -> bool {
         self.members.load(Ordering::Acquire) == 0
+    }
+
+    /// The AUDIT_CONTAINER record of the container's end: a record of its
+    /// own (no task's event is the cause), allocated without sleeping.
+    fn log_drop(&self) {
+        if !audit::enabled() {
+            return;
+        }
+        let Ok(text) = record::drop_record(self.auid, self.ses, self.id(), self.chain.outer())
+        else {
+            return;
+        };
+        if let Some(mut r) = Record::start_standalone(audit::AUDIT_CONTAINER) {
+            r.append(text.as_bytes_with_nul());
+        }
     }
 }
 
@@ -146,11 +176,13 @@ impl Registry {
     }
 
     /// Decides which container ID `id` means for a writer in container
-    /// `writer` (`None`: on the host), and claims it.
+    /// `writer` (`None`: on the host) whose audit identity is `auid` and
+    /// `ses`, and claims it.
     pub(crate) fn resolve(
         &mut self,
         id: u64,
         writer: Option<&Arc<Container>>,
+        (auid, ses): (u32, u32),
         flags: Flags,
     ) -> Result<Resolved> {
         if let Some(c) = self.tree.get(&id) {
@@ -185,6 +217,9 @@ impl Registry {
                 outer: writer.cloned(),
                 // The writer's pin.
                 members: AtomicUsize::new(1),
+                started: AtomicBool::new(false),
+                auid,
+                ses,
             },
             flags,
         )?;
@@ -202,6 +237,7 @@ impl Registry {
         container: &Arc<Container>,
         reservation: RBTreeNodeReservation<u64, Arc<Container>>,
     ) {
+        container.started.store(true, Ordering::Release);
         let node: RBTreeNode<u64, Arc<Container>> =
             reservation.into_node(container.id(), container.clone());
         // A container of the same ID that ended is replaced.

@@ -26,6 +26,10 @@ const USAGE: &str = "usage: contid-bench [--contid ID] WORKLOAD ...
   hold THREADS ID       a process of THREADS threads gets ID; print ready, sleep
   park THREADS          the same without an ID (the baseline of memory figures)
   unload MODULE         delete_module(2) of MODULE, timed
+  drain                 become the audit daemon (AUDIT_SET pid) and discard
+                        every record: the cheapest consumer there is, so
+                        that an event's timing is the kernel's cost; print
+                        ready, then read until killed
   noop                  exit at once";
 
 fn die(msg: &str) -> ! {
@@ -283,6 +287,84 @@ fn unload(module: &str) {
     result("unload", ns);
 }
 
+/// The audit netlink messages `drain` needs (`linux/audit.h`).
+const AUDIT_SET: u16 = 1001;
+const AUDIT_STATUS_PID: u32 = 4;
+
+fn drain() {
+    // SAFETY: socket(2) with constant arguments; the descriptor is ours.
+    let fd = unsafe {
+        libc::socket(
+            libc::AF_NETLINK,
+            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+            libc::NETLINK_AUDIT,
+        )
+    };
+    if fd < 0 {
+        die(&format!("audit socket: {}", Error::last_os_error()));
+    }
+    // A netlink header and the first four fields of struct audit_status
+    // (mask, enabled, failure, pid); the kernel reads what it is given.
+    #[repr(C)]
+    struct SetPid {
+        hdr: libc::nlmsghdr,
+        status: [u32; 4],
+    }
+    let msg = SetPid {
+        hdr: libc::nlmsghdr {
+            nlmsg_len: std::mem::size_of::<SetPid>() as u32,
+            nlmsg_type: AUDIT_SET,
+            nlmsg_flags: (libc::NLM_F_REQUEST | libc::NLM_F_ACK) as u16,
+            nlmsg_seq: 1,
+            nlmsg_pid: 0,
+        },
+        // SAFETY: getpid cannot fail.
+        status: [AUDIT_STATUS_PID, 0, 0, unsafe { libc::getpid() } as u32],
+    };
+    // SAFETY: msg is a valid buffer of the given length; the kernel's
+    // address is the zeroed sockaddr_nl.
+    let sent = unsafe {
+        let mut to: libc::sockaddr_nl = std::mem::zeroed();
+        to.nl_family = libc::AF_NETLINK as u16;
+        libc::sendto(
+            fd,
+            std::ptr::addr_of!(msg).cast(),
+            std::mem::size_of::<SetPid>(),
+            0,
+            std::ptr::addr_of!(to).cast(),
+            std::mem::size_of::<libc::sockaddr_nl>() as u32,
+        )
+    };
+    if sent < 0 {
+        die(&format!("AUDIT_SET: {}", Error::last_os_error()));
+    }
+    let mut buf = vec![0u8; 16384];
+    // The first answer is the ACK (an NLMSG_ERROR whose error is 0).
+    // SAFETY: buf is writable for its length.
+    let got = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), 0) };
+    let hdr = std::mem::size_of::<libc::nlmsghdr>();
+    if got < (hdr + 4) as isize {
+        die(&format!("AUDIT_SET: no answer: {}", Error::last_os_error()));
+    }
+    let kind = u16::from_ne_bytes([buf[4], buf[5]]);
+    let error = i32::from_ne_bytes([buf[hdr], buf[hdr + 1], buf[hdr + 2], buf[hdr + 3]]);
+    if kind != libc::NLMSG_ERROR as u16 || error != 0 {
+        die(&format!(
+            "AUDIT_SET: {}",
+            Error::from_raw_os_error(error.wrapping_neg())
+        ));
+    }
+    println!("ready");
+    let _ = std::io::stdout().flush();
+    loop {
+        // SAFETY: as above.
+        let got = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), 0) };
+        if got < 0 && Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            die(&format!("recv: {}", Error::last_os_error()));
+        }
+    }
+}
+
 fn run(args: &[String]) {
     let n = || parse::<u64>(args.get(1));
     match args.first().map(String::as_str) {
@@ -298,6 +380,7 @@ fn run(args: &[String]) {
         Some("hold") => hold(n(), parse(args.get(2))),
         Some("park") => park(n()),
         Some("unload") => unload(args.get(1).unwrap_or_else(|| die(USAGE))),
+        Some("drain") => drain(),
         Some("noop") => {}
         _ => die(USAGE),
     }

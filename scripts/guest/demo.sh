@@ -36,7 +36,7 @@ bundle() {
 	"hostname": "$1",
 	"annotations": {$2},
 	"hooks": {"createRuntime": [
-		{"path": "/usr/local/bin/contid", "args": ["contid", "oci-hook", "--log", "$demo/hook.log"]}
+		{"path": "/usr/local/bin/contid", "args": ["contid", "oci-hook", "--allow-annotation", "--log", "$demo/hook.log"]}
 	]},
 	"mounts": [
 		{"destination": "/proc", "type": "proc", "source": "proc"},

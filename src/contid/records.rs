@@ -60,9 +60,17 @@ pub(crate) fn log_set_attempt(target: TaskRef<'_>, contid: Option<u64>, outcome:
     ) else {
         return;
     };
+    // A new ID names the container's namespaces too (the target's, after
+    // the set; a target that exited meanwhile has none to name).
+    let ns = attempt
+        .success
+        .then(|| record::ns_fields(&target.namespaces()));
     if let Some(mut r) = Record::start_in_syscall(audit::AUDIT_CONTAINER) {
         r.append(head.as_bytes_with_nul());
         r.append_task_context();
         r.append(tail.as_bytes_with_nul());
+        if let Some(ns) = &ns {
+            r.append(ns.as_bytes_with_nul());
+        }
     }
 }

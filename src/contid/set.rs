@@ -109,8 +109,12 @@ pub(crate) fn set(st: &State, target: TaskRef<'_>, privilege: Privilege, id: u64
         result: Err(e),
     };
     registry.sweep();
-    let resolved = match registry.resolve(id, writer_info.as_ref().map(Info::container), GFP_KERNEL)
-    {
+    let resolved = match registry.resolve(
+        id,
+        writer_info.as_ref().map(Info::container),
+        (writer.loginuid(), writer.sessionid()),
+        GFP_KERNEL,
+    ) {
         Ok(r) => r,
         Err(_) => {
             return refused(

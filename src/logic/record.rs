@@ -82,6 +82,44 @@ pub fn set_record_tail(a: &SetAttempt<'_>) -> Result<RecordText, fmt::Error> {
     Ok(t)
 }
 
+/// The namespaces a successful set names, in the order of the kernel's
+/// `enum audit_contid_ns`: each a field `NAMEns=INODE` (the number that
+/// readlink(2) of /proc/PID/ns/NAME shows).
+pub const NS_NAMES: [&str; 8] = ["mnt", "uts", "ipc", "pid", "net", "user", "cgroup", "time"];
+
+/// Room for the namespace fields: 8 of at most ` cgroupns=4294967295`
+/// (20 bytes), and the NUL.
+pub type NsText = FixedBuf<{ 8 * 20 + 1 }>;
+
+/// The namespace fields of a successful set: ` mntns=... timens=...`; a
+/// namespace that the target no longer has (it exited) or that the kernel
+/// lacks (inode number 0) is left out.
+pub fn ns_fields(inums: &[u32; 8]) -> NsText {
+    let mut t = NsText::new();
+    for (name, inum) in NS_NAMES.iter().zip(inums) {
+        if *inum != 0 {
+            // NsText is room for the longest: formatting cannot fail.
+            let _ = write!(t, " {name}ns={inum}");
+        }
+    }
+    t
+}
+
+/// The AUDIT_CONTAINER record of a container's end (its last task was
+/// reaped, or the module was unloaded): the audit identity of the writer
+/// that made it, its ID and the containers it is nested in.
+pub fn drop_record(
+    auid: u32,
+    ses: u32,
+    contid: u64,
+    outer: &[u64],
+) -> Result<RecordText, fmt::Error> {
+    let mut t = RecordText::new();
+    write!(t, "op=drop auid={auid} ses={ses} contid={contid} res=1")?;
+    push_outer(&mut t, outer)?;
+    Ok(t)
+}
+
 /// Whose audit container ID an AUDIT_CONTAINER_INFO record gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InfoSubject {
@@ -224,6 +262,44 @@ mod tests {
             ..attempt()
         };
         assert!(full(&a).ends_with(" old-contid=18446744073709551615 contid=5 res=1 outer=2001,1"));
+    }
+
+    #[test]
+    fn ns_fields_match_the_contract() {
+        let inums = [
+            4026531841, 4026531838, 4026531839, 4026531836, 4026531840, 4026531837, 4026531835,
+            4026531834,
+        ];
+        assert_eq!(
+            ns_fields(&inums).as_bytes(),
+            b" mntns=4026531841 utsns=4026531838 ipcns=4026531839 pidns=4026531836 netns=4026531840 userns=4026531837 cgroupns=4026531835 timens=4026531834"
+        );
+        assert_eq!(
+            ns_fields(&[1, 0, 0, 0, 2, 0, 0, 0]).as_bytes(),
+            b" mntns=1 netns=2"
+        );
+        assert_eq!(ns_fields(&[0; 8]).as_bytes(), b"");
+        let longest = ns_fields(&[u32::MAX; 8]);
+        // " mntns=" and 10 digits, ..., " cgroupns=" and 10 digits
+        assert_eq!(longest.as_bytes().len(), 141);
+        assert_eq!(longest.as_bytes_with_nul().last(), Some(&0));
+    }
+
+    #[test]
+    fn drop_records_match_the_contract() {
+        assert_eq!(
+            drop_record(0, 1, 123456, &[]).unwrap().as_bytes(),
+            b"op=drop auid=0 ses=1 contid=123456 res=1"
+        );
+        assert_eq!(
+            drop_record(4294967295, 4294967295, 5, &[2001, 1])
+                .unwrap()
+                .as_bytes(),
+            b"op=drop auid=4294967295 ses=4294967295 contid=5 res=1 outer=2001,1"
+        );
+        let big = [u64::MAX - 1; MAX_DEPTH - 1];
+        let longest = drop_record(u32::MAX, u32::MAX, u64::MAX - 1, &big).unwrap();
+        assert_eq!(longest.as_bytes_with_nul().last(), Some(&0));
     }
 
     #[test]

@@ -56,6 +56,22 @@ impl Record {
         })
     }
 
+    /// Starts a record of type `msg_type` that belongs to no task's event
+    /// (a serial of its own), allocating without sleeping: callable in any
+    /// context but NMI.  `None` if the record is filtered out or lost.
+    pub(crate) fn start_standalone(msg_type: i32) -> Option<Self> {
+        // SAFETY: audit_log_start() with no context and GFP_ATOMIC neither
+        // sleeps nor needs a task's audit context; the audit core calls it
+        // so from softirq (netfilter) and with spinlocks held.
+        let ab = unsafe {
+            bindings::audit_log_start(core::ptr::null_mut(), bindings::GFP_ATOMIC, msg_type)
+        };
+        // INVARIANT: a non-NULL `ab` is a record just started.
+        Some(Record {
+            ab: NonNull::new(ab)?,
+        })
+    }
+
     /// Appends text, which must be NUL-terminated and contain no other NUL.
     pub(crate) fn append(&mut self, text_with_nul: &[u8]) {
         append(self.ab, text_with_nul);

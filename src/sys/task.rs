@@ -164,6 +164,21 @@ impl<'a> TaskRef<'a> {
         // SAFETY: by the type invariants the task is valid.
         unsafe { bindings::audit_get_sessionid(self.ptr.as_ptr()) }
     }
+
+    /// The inode numbers of the task's namespaces, in the order of the
+    /// kernel's `enum audit_contid_ns`; 0 for one it no longer has.  May
+    /// sleep.
+    pub(crate) fn namespaces(self) -> [u32; 8] {
+        kernel::static_assert!(bindings::audit_contid_ns_AUDIT_CONTID_NS_COUNT == 8);
+        let mut out = [0u32; 8];
+        for (which, inum) in (0..).zip(out.iter_mut()) {
+            // SAFETY: by the type invariants the task is valid; the
+            // function takes and drops its own reference on the namespace,
+            // in process context, which is where the callers are.
+            *inum = unsafe { bindings::audit_contid_task_ns(self.ptr.as_ptr(), which) };
+        }
+        out
+    }
 }
 
 /// The current task, for as long as the value lives (see [`current`]).

@@ -28,6 +28,42 @@ stamp=$(echo "$rec" | sed -n 's/.*msg=audit(\([0-9.:]*\)).*/\1/p')
 check_match "the write's SYSCALL record shares the serial" \
 	"$(grep -a "audit($stamp)" "$AUDIT_LOG" | grep -a 'type=SYSCALL')" "syscall=1 .*pid=$$ "
 
+# A successful set names the target's namespaces, as /proc/PID/ns shows
+# them: here a target in new mount, uts, ipc, net and pid namespaces.
+ns_of() {
+	for _n in mnt uts ipc pid net user cgroup time; do
+		_l=$(readlink "/proc/$1/ns/$_n" 2>/dev/null) || continue
+		_i=${_l#*[}
+		printf ' %sns=%s' "$_n" "${_i%]}"
+	done
+}
+check_match "the record of the host task names its namespaces" \
+	"$(echo "$rec" | cut -d"$(printf '\035')" -f1)" \
+	"contid=123456 res=1$(ns_of $t)\$"
+unshare -m -u -i -n -p -f sleep 1000 &
+ush=$!
+i=0
+while [ -z "${nst:-}" ] && [ $i -lt 100 ]; do
+	nst=$(grep -l "^PPid:[[:space:]]*$ush\$" /proc/[0-9]*/status 2>/dev/null | head -1 | cut -d/ -f3)
+	sleep 0.1
+	i=$((i + 1))
+done
+echo 123457 >/proc/"$nst"/containerid
+audit_sync
+want=$(ns_of "$nst")
+check_match "a task in namespaces of its own: each inode number is its own" \
+	"$(container_records "$nst" | tail -1 | cut -d"$(printf '\035')" -f1)" "contid=123457 res=1$want\$"
+host_ns=" $(ns_of $$) "
+differ=0
+for f in $want; do
+	case "$host_ns" in *" $f "*) ;; *) differ=$((differ + 1)) ;; esac
+done
+check_eq "... and differs from the host's for mnt, uts, ipc, net and pid" "$differ" 5
+check_eq "a refused set names no namespaces" \
+	"$($T write /proc/"$nst"/containerid 1 >/dev/null; audit_sync; container_records "$nst" | tail -1 | grep -c 'mntns=')" 0
+kill -9 "$nst" $ush 2>/dev/null
+wait $ush 2>/dev/null
+
 # Reads are one value and a newline, with file offsets honoured.
 check_eq "partial read" "$(dd if=/proc/$t/containerid bs=1 count=3 2>/dev/null)" 123
 

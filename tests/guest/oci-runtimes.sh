@@ -45,16 +45,24 @@ id=$(echo "$state" | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p')
 EOF
 chmod +x $OCI/tree-hook
 
-# bundle NAME CMD [ID [HOOK-ENV]]: the bundle $OCI/NAME, whose container
-# runs `sh -c CMD` (no double quotes in CMD) in the shared busybox rootfs,
-# with contid as createRuntime hook, the annotation io.audit-contid.id=ID
-# if ID is not empty, and HOOK-ENV (e.g. AUDIT_CONTID_OPTIONAL=1) in the
-# hook's environment.
+# bundle NAME CMD [ID [HOOK-ENV [HOOK-ARGS]]]: the bundle $OCI/NAME, whose
+# container runs `sh -c CMD` (no double quotes in CMD) in the shared busybox
+# rootfs, with contid as createRuntime hook, the annotation
+# io.audit-contid.id=ID if ID is not empty, HOOK-ENV (e.g.
+# AUDIT_CONTID_OPTIONAL=1) in the hook's environment, and HOOK-ARGS (JSON
+# strings, comma separated; "-" for none) as the hook's policy arguments,
+# by default "--allow-annotation".
 bundle() {
 	_ann=
 	[ -n "${3:-}" ] && _ann="\"io.audit-contid.id\": \"$3\""
 	_env=
 	[ -n "${4:-}" ] && _env=", \"env\": [\"$4\"]"
+	_args=', "--allow-annotation"'
+	case "${5:-}" in
+	'') ;;
+	-) _args= ;;
+	*) _args=", $5" ;;
+	esac
 	mkdir -p "$OCI/$1"
 	cat >"$OCI/$1/config.json" <<EOF
 {
@@ -72,7 +80,7 @@ bundle() {
 	"annotations": {$_ann},
 	"hooks": {
 		"createRuntime": [
-			{"path": "/usr/local/bin/contid", "args": ["contid", "oci-hook", "--log", "$HOOK_LOG"]$_env},
+			{"path": "/usr/local/bin/contid", "args": ["contid", "oci-hook", "--log", "$HOOK_LOG"$_args]$_env},
 			{"path": "$OCI/tree-hook", "args": ["tree-hook"]}
 		]
 	},
@@ -276,6 +284,91 @@ wait $runc_r1 $runc_r2 $crun_c1
 runc delete -f r1 >/dev/null 2>&1
 runc delete -f r2 >/dev/null 2>&1
 crun delete -f c1 >/dev/null 2>&1
+audit_sync
+for c in "runc 4711" "runc $r2_id" "crun $c1_id"; do
+	check_eq "${c% *}: the container's end is logged once (op=drop contid=${c#* })" \
+		"$(container_records any | grep -ac " op=drop .*contid=${c#* } res=1")" 1
+done
+
+# --- a seccomp profile whose action is SCMP_ACT_LOG ---------------------------
+# busybox sh calls getppid(2) when it starts (for $PPID): the profile logs
+# it, and the SECCOMP record of the container's shell carries its ID.
+bundle sc1 "echo ran >/tmp/sc1.ran"
+sed -i 's|"linux": {|"linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_LOG"}]},|' $OCI/sc1/config.json
+runc run --no-pivot -b $OCI/sc1 sc1 >$OCI/sc1.out 2>&1
+check_eq "seccomp: the container with a logging profile ran" "$(cat $ROOTFS/tmp/sc1.ran 2>/dev/null)" ran
+audit_sync
+sc1_id=$("$CONTID" derive sc1)
+sc=$(stamps_of 'type=SECCOMP .*comm="sh" .*syscall=110 .*code=0x7ffc0000' | tail -1)
+check_match "seccomp: the SECCOMP record of the container's shell has its CONTAINER_INFO" \
+	"$(records_of "$sc" | grep -aE 'type=(CONTAINER_INFO|UNKNOWN\[1350\]) ')" "op=task contid=$sc1_id\$"
+runc delete -f sc1 >/dev/null 2>&1
+
+# --- the hook's policy, with the module loaded ------------------------------
+# hook_on PID NAME ANNOTATIONS CMD...: run CMD (a contid oci-hook command
+# line) on the state of container NAME whose init is PID, with ANNOTATIONS
+# (JSON members) as its annotations; HOOK_RC is its exit status.
+hook_on() {
+	printf '{"ociVersion":"1.0.2","id":"%s","status":"creating","pid":%s,"bundle":"%s","annotations":{%s}}' \
+		"$2" "$1" "$OCI/$2" "$3" >$OCI/state.json
+	shift 3
+	HOOK_RC=0
+	"$@" <$OCI/state.json >/dev/null 2>&1 || HOOK_RC=$?
+}
+
+# The annotation chooses nothing unless the administrator allows it.
+bundle p1 "echo ran >/tmp/p1.ran" 4712 "" -
+runc run --no-pivot -b $OCI/p1 p1 >$OCI/p1.out 2>&1
+check_eq "policy: a container with an annotation and the default policy runs" \
+	"$(cat $ROOTFS/tmp/p1.ran 2>/dev/null)" ran
+p1_id=$("$CONTID" derive p1)
+audit_sync
+check_eq "policy: ... with the derived ID, not the annotation's" \
+	"$(container_records any | grep -ac "op=set .*contid=$p1_id res=1")" 1
+check_eq "policy: ... and no set to the annotation's ID" \
+	"$(container_records any | grep -ac "contid=4712 ")" 0
+check_match "policy: the hook logs the annotation it ignored" "$(cat $HOOK_LOG)" \
+	"container p1 .*audit container ID $p1_id set \(derived from the container id; annotation io.audit-contid.id=\"4712\" ignored: the hook's policy does not let annotations choose the ID \(allow-annotation\)\)"
+runc delete -f p1 >/dev/null 2>&1
+
+# A rootless engine: the hook runs as root of a user namespace of its own
+# (as under rootless podman) and can never set an ID.
+sleep 1000 &
+rl=$!
+hook_on $rl rl1 "" unshare -r "$CONTID" oci-hook --log $HOOK_LOG
+check_eq "rootless: the hook lets the container start (exit 0)" "$HOOK_RC" 0
+check_match "rootless: ... and says it has no ID and why" "$(grep 'container rl1 ' $HOOK_LOG)" \
+	"container rl1 \(pid $rl\): no audit container ID: cannot set the audit container ID of process $rl to [0-9]+ \(EPERM\).*\(it runs in a user namespace other than the initial one: a rootless engine\), so the container starts without one \(rootless = start\)"
+check_eq "rootless: the kernel recorded the refusal" "$(refused_count $rl "contid=$("$CONTID" derive rl1)")" 1
+check_eq "rootless: the process has no ID" "$(contid $rl)" "$UNSET"
+hook_on $rl rl2 "" unshare -r "$CONTID" oci-hook --rootless=refuse --log $HOOK_LOG
+check_eq "rootless: with --rootless=refuse the hook fails (exit 1)" "$HOOK_RC" 1
+check_match "rootless: ... and says why" "$(grep 'container rl2: ' $HOOK_LOG)" \
+	"error: container rl2: .*\(EPERM\).*rootless = refuse: the container must not start"
+kill $rl
+wait $rl 2>/dev/null
+
+# A set acts on a pidfd: a process that has exited (its PID not yet free)
+# never gets the ID, and the kernel is never asked.
+sh -c 'sleep 0 & exec sleep 1000' &
+zparent=$!
+zombie=
+i=0
+while [ -z "$zombie" ] && [ $i -lt 100 ]; do
+	zombie=$(grep -l "^PPid:[[:space:]]*$zparent\$" /proc/[0-9]*/status 2>/dev/null | head -1 | cut -d/ -f3)
+	[ -n "$zombie" ] && grep -q '^State:[[:space:]]*Z' /proc/"$zombie"/status || zombie=
+	sleep 0.1
+	i=$((i + 1))
+done
+out=$("$CONTID" set "$zombie" 4713 2>&1)
+check_eq "pidfd: contid set on a process that exited fails (exit 1)" "$?" 1
+check_match "pidfd: ... with ESRCH" "$out" "cannot set the audit container ID of process $zombie to 4713 \(ESRCH\)"
+hook_on "$zombie" z1 "" "$CONTID" oci-hook --log $HOOK_LOG
+check_eq "pidfd: the hook on a process that exited fails (exit 1)" "$HOOK_RC" 1
+audit_sync
+check_eq "pidfd: no write reached the kernel" "$(container_records "$zombie" | grep -c .)" 0
+kill $zparent
+wait $zparent 2>/dev/null
 
 # --- fail-closed: the ID cannot be set ------------------------------------
 # Without the module every access to /proc/PID/containerid fails.
@@ -303,15 +396,65 @@ for rt in runc crun; do
 	echo "INFO: $rt without the module: $(tr '\n' ' ' <$OCI/$name.out)"
 	$rt delete -f $name >/dev/null 2>&1
 
-	# The administrator's opt-out, in the hook's own environment.
-	name=${rt}-optional
+	# The environment cannot switch fail-closed off: runc passes its own
+	# environment to a hook entry without "env", so whoever runs runc
+	# would control it.
+	name=${rt}-env
 	bundle $name "echo ran >/tmp/$name.ran" "" AUDIT_CONTID_OPTIONAL=1
 	$rt run --no-pivot -b $OCI/$name $name >$OCI/$name.out 2>&1
-	check_eq "$rt: with AUDIT_CONTID_OPTIONAL=1 the container runs" "$(cat $ROOTFS/tmp/$name.ran 2>/dev/null)" ran
+	check_eq "$rt: AUDIT_CONTID_OPTIONAL=1 in the environment does not start the container" \
+		"$(ls $ROOTFS/tmp/$name.ran 2>/dev/null)" ""
+	check_match "$rt: ... and the hook says it ignored it" "$(cat $HOOK_LOG)" \
+		"warning: AUDIT_CONTID_OPTIONAL=\"1\" in the hook's environment is ignored"
+	$rt delete -f $name >/dev/null 2>&1
+
+	# The administrator's opt-out, in the hook's own arguments.
+	name=${rt}-optional
+	bundle $name "echo ran >/tmp/$name.ran" "" "" '"--fail-open"'
+	$rt run --no-pivot -b $OCI/$name $name >$OCI/$name.out 2>&1
+	check_eq "$rt: with --fail-open the container runs" "$(cat $ROOTFS/tmp/$name.ran 2>/dev/null)" ran
 	check_match "$rt: ... and the hook warns" "$(cat $HOOK_LOG)" \
-		"warning: container $name: .*EOPNOTSUPP.*starting it without an audit container ID"
+		"warning: container $name: .*EOPNOTSUPP.*starting it without an audit container ID because the hook's policy is fail-open"
 	$rt delete -f $name >/dev/null 2>&1
 done
+
+# The policy file: root's, writable by root only, or the hook refuses.
+sleep 1000 &
+sp=$!
+conf=$OCI/hook.conf
+printf '# test policy\nfail-open = yes\n' >$conf
+chmod 0644 $conf
+hook_on $sp cf1 "" "$CONTID" oci-hook --config $conf --log $HOOK_LOG
+check_eq "policy file: fail-open = yes starts the container (exit 0)" "$HOOK_RC" 0
+chmod 0666 $conf
+hook_on $sp cf2 "" "$CONTID" oci-hook --config $conf --log $HOOK_LOG
+check_eq "policy file: a file others may write is refused (exit 4)" "$HOOK_RC" 4
+check_match "policy file: ... and the hook says why" "$(cat $HOOK_LOG)" \
+	"error: the configuration $conf: its mode 0666 lets others than root write it; the container must not start"
+chmod 0644 $conf
+chown 1000 $conf
+hook_on $sp cf3 "" "$CONTID" oci-hook --config $conf --log $HOOK_LOG
+check_eq "policy file: a file that is not root's is refused (exit 4)" "$HOOK_RC" 4
+check_match "policy file: ... and the hook says why" "$(cat $HOOK_LOG)" \
+	"error: the configuration $conf: it belongs to uid 1000, not to root"
+chown 0 $conf
+printf 'fail-open = maybe\n' >$conf
+hook_on $sp cf4 "" "$CONTID" oci-hook --config $conf --log $HOOK_LOG
+check_eq "policy file: a bad value is refused (exit 4)" "$HOOK_RC" 4
+hook_on $sp cf5 "" "$CONTID" oci-hook --config $OCI/no-such.conf --log $HOOK_LOG
+check_eq "policy file: a missing --config file is refused (exit 4)" "$HOOK_RC" 4
+
+# Fail-open per Kubernetes namespace, in CRI-O's and containerd's spelling.
+for ann in io.kubernetes.cri-o.Namespace io.kubernetes.cri.sandbox-namespace; do
+	hook_on $sp k1 "\"$ann\": \"kube-system\"" "$CONTID" oci-hook --fail-open-namespace kube-system --log $HOOK_LOG
+	check_eq "namespace fail-open: $ann=kube-system starts (exit 0)" "$HOOK_RC" 0
+	hook_on $sp k2 "\"$ann\": \"default\"" "$CONTID" oci-hook --fail-open-namespace kube-system --log $HOOK_LOG
+	check_eq "namespace fail-open: $ann=default does not (exit 1)" "$HOOK_RC" 1
+done
+check_match "namespace fail-open: the hook says why it started one" "$(cat $HOOK_LOG)" \
+	"warning: container k1: .*because its Kubernetes namespace kube-system \(io.kubernetes.cri.sandbox-namespace\) fails open"
+kill $sp
+wait $sp 2>/dev/null
 check "reload the module" insmod /lib/modules/audit_contid.ko
 
 # --- the containerid filter and CONTAINER_INFO records ---------------------

@@ -27,6 +27,8 @@ loaded null 100
 id null 150
 loaded null-audited 1000
 id null-audited 1040
+loaded open-watched-drain 2000
+id open-watched-drain 2100
 loaded rules-uid-10 100
 loaded rules-containerid-10 250
 loaded set-1000 500000
@@ -50,7 +52,8 @@ expect() {
 # the baseline's median
 expect "| fork | 200 | 1.000 (0.990-1.010) | 1.020 (1.010-1.030) | 1.075 (1.050-1.100) |"
 expect "| null | 100 | n/a | 1.000 (1.000-1.000) | 1.500 (1.500-1.500) |"
-expect "| null-audited | n/a | 961538 | n/a | n/a | 1.040 (1.040-1.040) |"
+expect "| null-audited | auditd | n/a | 961538 | n/a | n/a | 1.040 (1.040-1.040) |"
+expect "| open-watched | drain | n/a | 476190 | n/a | n/a | 1.050 (1.050-1.050) |"
 expect "| 10 | n/a | n/a | 2.500 (2.500-2.500) | n/a | n/a |"
 expect "| 1000 | 500.0 | 500 |"
 expect "| a thread with an ID: the module's cache | 56 |"

@@ -34,6 +34,8 @@ const USAGE: &str = "usage: contid-test COMMAND ...
                                 \"ready TID\" (the worker's), sleep
   uring-write PATH TEXT         write TEXT to PATH with io_uring (IORING_OP_WRITE, forced
                                 to an io_uring worker); print ok or the errno name
+  uring-open PATH               open PATH with io_uring (IORING_OP_OPENAT, forced to an
+                                io_uring worker); print ok or the errno name
   zombie-child                  fork a child that exits at once, never reap it, print
                                 \"ready PID\" (the zombie's), sleep
   leader-exit                   start a thread, print ready, end the main thread only
@@ -51,7 +53,13 @@ const USAGE: &str = "usage: contid-test COMMAND ...
   audit-rule add|del LIST LEN ID
                                 send the kernel a rule \"containerid=ID\" on filter
                                 list LIST with a value length of LEN bytes, bypassing
-                                auditctl's checks; print ok or the errno name";
+                                auditctl's checks; print ok or the errno name
+  set-feature BIT 0|1           set audit feature BIT (0 only_unset_loginuid, 1
+                                loginuid_immutable) unlocked; print ok or the errno name
+  uring-rule add|del            an always rule for every operation on the io_uring
+                                exit list, no fields; print ok or the errno name
+  seccomp-log                   install a seccomp filter that logs getppid(2)
+                                (SECCOMP_RET_LOG), call it, print our pid";
 
 fn errno_name(e: &Error) -> String {
     let n = e.raw_os_error().unwrap_or(0);
@@ -631,17 +639,40 @@ fn cmd_sqpoll() -> ! {
 
 /// Writes `text` to `path` through io_uring, forced to an io_uring
 /// worker (IOSQE_ASYNC), and reports the result.
+/// What `uring_op` submits: a write of text to a path (IORING_OP_WRITE,
+/// which io_uring does not audit), or an open of a path (IORING_OP_OPENAT,
+/// which it does: a URINGOP record where a rule asks for it).
+enum UringOp<'a> {
+    Write(&'a str, &'a str),
+    Open(&'a str),
+}
+
 fn cmd_uring_write(path: &str, text: &str) -> ! {
+    uring_op(UringOp::Write(path, text))
+}
+
+fn cmd_uring_open(path: &str) -> ! {
+    uring_op(UringOp::Open(path))
+}
+
+fn uring_op(op: UringOp<'_>) -> ! {
     const IORING_OP_WRITE: u8 = 23;
+    const IORING_OP_OPENAT: u8 = 18;
     const IOSQE_ASYNC: u8 = 1 << 4;
     const IORING_ENTER_GETEVENTS: u32 = 1;
     const OFF_SQ_RING: i64 = 0;
     const OFF_CQ_RING: i64 = 0x800_0000;
     const OFF_SQES: i64 = 0x1000_0000;
-    let data = unescape(text);
-    let file = match OpenOptions::new().write(true).open(path) {
-        Ok(f) => f,
-        Err(e) => report(Err(e)),
+    let (data, file, cpath) = match op {
+        UringOp::Write(path, text) => match OpenOptions::new().write(true).open(path) {
+            Ok(f) => (unescape(text), Some(f), None),
+            Err(e) => report(Err(e)),
+        },
+        UringOp::Open(path) => (
+            Vec::new(),
+            None,
+            Some(std::ffi::CString::new(path).expect("no NUL in the path")),
+        ),
     };
     let mut p = IoUringParams::default();
     // SAFETY: io_uring_setup with a valid params struct.
@@ -678,13 +709,25 @@ fn cmd_uring_write(path: &str, text: &str) -> ! {
     let res = unsafe {
         let sqe = sqes;
         std::ptr::write_bytes(sqe, 0, 64);
-        *sqe = IORING_OP_WRITE;
         *sqe.add(1) = IOSQE_ASYNC;
-        sqe.add(4).cast::<i32>().write(file.as_raw_fd());
-        sqe.add(8).cast::<u64>().write(0);
-        sqe.add(16).cast::<u64>().write(data.as_ptr() as u64);
-        sqe.add(24).cast::<u32>().write(data.len() as u32);
         sqe.add(32).cast::<u64>().write(1);
+        match (&file, &cpath) {
+            (Some(f), _) => {
+                *sqe = IORING_OP_WRITE;
+                sqe.add(4).cast::<i32>().write(f.as_raw_fd());
+                sqe.add(8).cast::<u64>().write(0);
+                sqe.add(16).cast::<u64>().write(data.as_ptr() as u64);
+                sqe.add(24).cast::<u32>().write(data.len() as u32);
+            }
+            (None, Some(c)) => {
+                // dirfd AT_FDCWD, the path, mode 0, open_flags O_RDONLY
+                *sqe = IORING_OP_OPENAT;
+                sqe.add(4).cast::<i32>().write(libc::AT_FDCWD);
+                sqe.add(16).cast::<u64>().write(c.as_ptr() as u64);
+                sqe.add(28).cast::<u32>().write(libc::O_RDONLY as u32);
+            }
+            (None, None) => unreachable!("an operation has a file or a path"),
+        }
         let tail = sq_ring.add(sq[1] as usize).cast::<u32>();
         let mask = *sq_ring.add(sq[2] as usize).cast::<u32>();
         let array = sq_ring.add(sq[6] as usize).cast::<u32>();
@@ -861,7 +904,12 @@ fn send_rule(
     words[3 + 256] = len;
     let mut payload: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
     payload.extend_from_slice(&id.to_ne_bytes()[..len.min(8) as usize]);
+    audit_request(msg_type, &payload)
+}
 
+/// Sends one audit netlink request with `payload` and returns the error
+/// field of the kernel's acknowledgement (0, or a negative errno).
+fn audit_request(msg_type: u16, payload: &[u8]) -> std::io::Result<i32> {
     let total = 16 + payload.len();
     let mut msg = Vec::with_capacity(total);
     msg.extend_from_slice(&(total as u32).to_ne_bytes());
@@ -869,7 +917,7 @@ fn send_rule(
     msg.extend_from_slice(&(libc::NLM_F_REQUEST as u16 | libc::NLM_F_ACK as u16).to_ne_bytes());
     msg.extend_from_slice(&1u32.to_ne_bytes());
     msg.extend_from_slice(&0u32.to_ne_bytes());
-    msg.extend_from_slice(&payload);
+    msg.extend_from_slice(payload);
 
     // SAFETY: plain socket calls; every buffer outlives the call using it.
     unsafe {
@@ -903,6 +951,124 @@ fn send_rule(
             reply[16], reply[17], reply[18], reply[19],
         ]))
     }
+}
+
+/// uring-rule add|del: an "always" rule with no fields for every
+/// operation on the io_uring exit list (AUDIT_FILTER_URING_EXIT, 7), which
+/// Debian's auditctl cannot add; prints ok or the errno name.
+fn cmd_uring_rule(op: &str) -> ! {
+    const AUDIT_FILTER_URING_EXIT: u32 = 7;
+    let mut words = [0u32; RULE_WORDS];
+    words[0] = AUDIT_FILTER_URING_EXIT;
+    words[1] = AUDIT_ALWAYS;
+    words[3..3 + 64].fill(u32::MAX);
+    let payload: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
+    let msg_type = if op == "add" {
+        AUDIT_ADD_RULE
+    } else {
+        AUDIT_DEL_RULE
+    };
+    match audit_request(msg_type, &payload) {
+        Ok(0) => {
+            println!("ok");
+            exit(0)
+        }
+        Ok(e) => {
+            println!("{}", errno_name(&Error::from_raw_os_error(-e)));
+            exit(1)
+        }
+        Err(e) => {
+            eprintln!("uring-rule: {e}");
+            exit(2)
+        }
+    }
+}
+
+/// AUDIT_SET_FEATURE (linux/audit.h) and struct audit_features version 1.
+const AUDIT_SET_FEATURE: u16 = 1018;
+const AUDIT_FEATURE_VERSION: u32 = 1;
+
+/// set-feature BIT VALUE: sets audit feature BIT (0: only_unset_loginuid,
+/// 1: loginuid_immutable) to VALUE without locking it; prints ok or the
+/// errno.  The kernel logs a FEATURE_CHANGE record.
+fn cmd_set_feature(bit: u32, value: bool) -> ! {
+    let mask = 1u32 << bit;
+    let words = [AUDIT_FEATURE_VERSION, mask, if value { mask } else { 0 }, 0];
+    let payload: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
+    match audit_request(AUDIT_SET_FEATURE, &payload) {
+        Ok(0) => {
+            println!("ok");
+            exit(0)
+        }
+        Ok(e) => {
+            println!("{}", errno_name(&Error::from_raw_os_error(-e)));
+            exit(1)
+        }
+        Err(e) => {
+            eprintln!("set-feature: {e}");
+            exit(2)
+        }
+    }
+}
+
+/// seccomp-log: installs a seccomp filter whose action for getppid(2) is
+/// SECCOMP_RET_LOG (allowed, and logged: a SECCOMP record) and calls it.
+fn cmd_seccomp_log() -> ! {
+    // The classic BPF program: load the syscall number (offset 0 of
+    // struct seccomp_data), if getppid return LOG, else ALLOW.
+    const LD_W_ABS: u16 = 0x20; // BPF_LD | BPF_W | BPF_ABS
+    const JEQ_K: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
+    const RET_K: u16 = 0x06; // BPF_RET | BPF_K
+    const SECCOMP_RET_LOG: u32 = 0x7ffc_0000;
+    const SECCOMP_RET_ALLOW: u32 = 0x7fff_0000;
+    let filter = [
+        libc::sock_filter {
+            code: LD_W_ABS,
+            jt: 0,
+            jf: 0,
+            k: 0,
+        },
+        libc::sock_filter {
+            code: JEQ_K,
+            jt: 0,
+            jf: 1,
+            k: libc::SYS_getppid as u32,
+        },
+        libc::sock_filter {
+            code: RET_K,
+            jt: 0,
+            jf: 0,
+            k: SECCOMP_RET_LOG,
+        },
+        libc::sock_filter {
+            code: RET_K,
+            jt: 0,
+            jf: 0,
+            k: SECCOMP_RET_ALLOW,
+        },
+    ];
+    let prog = libc::sock_fprog {
+        len: filter.len() as u16,
+        filter: filter.as_ptr().cast_mut(),
+    };
+    // SAFETY: prctl and seccomp(2) with a valid program that outlives the
+    // calls; getppid takes no arguments.
+    unsafe {
+        if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
+            || libc::syscall(
+                libc::SYS_seccomp,
+                libc::SECCOMP_SET_MODE_FILTER,
+                0,
+                std::ptr::from_ref(&prog),
+            ) != 0
+        {
+            eprintln!("seccomp-log: {}", Error::last_os_error());
+            exit(2)
+        }
+        libc::syscall(libc::SYS_getppid);
+    }
+    println!("{}", std::process::id());
+    exit(0)
 }
 
 fn cmd_audit_rule(op: &str, list: u32, len: u32, id: u64) -> ! {
@@ -1000,6 +1166,7 @@ fn main() {
         ["copy", src, dest] => cmd_copy(src, Some(dest)),
         ["sqpoll"] => cmd_sqpoll(),
         ["uring-write", path, text] => cmd_uring_write(path, text),
+        ["uring-open", path] => cmd_uring_open(path),
         ["zombie-child"] => cmd_zombie_child(),
         ["leader-exit"] => cmd_leader_exit(),
         ["spawn-away", how] => cmd_spawn_away(how),
@@ -1007,6 +1174,12 @@ fn main() {
         ["fuzz", secs, seed] => {
             fuzz::run(secs.parse().expect("seconds"), seed.parse().expect("seed"))
         }
+        ["set-feature", bit, value] => cmd_set_feature(
+            bit.parse().expect("feature bit"),
+            value.parse::<u8>().expect("0 or 1") != 0,
+        ),
+        ["seccomp-log"] => cmd_seccomp_log(),
+        ["uring-rule", op @ ("add" | "del")] => cmd_uring_rule(op),
         ["fail-open", path, max] => cmd_fail_open(path, max.parse().expect("count")),
         ["audit-rule", op @ ("add" | "del"), list, len, id] => cmd_audit_rule(
             op,

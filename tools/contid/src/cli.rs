@@ -3,6 +3,7 @@
 //! The command line.
 
 use crate::explain::parse_error;
+use crate::policy::Rootless;
 use clap::{ArgGroup, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use std::path::PathBuf;
     about = "Set and read audit container IDs (/proc/PID/containerid)",
     after_help = "Exit status: 0 success; 1 the kernel refused (the message says why); \
                   2 usage error; 3 oci-hook: the container's state or annotation is \
-                  invalid.  exec: the command's status, or 125 (contid failed), \
+                  invalid; 4 oci-hook: its configuration file is invalid or not root's.  exec: the command's status, or 125 (contid failed), \
                   126 (command not executable), 127 (command not found)."
 )]
 pub struct Cli {
@@ -47,14 +48,32 @@ pub enum Cmd {
     },
     /// OCI createRuntime hook: set the ID of the container on stdin's state
     ///
-    /// The ID is the annotation io.audit-contid.id if the container has it,
-    /// else derived from the container id (see `contid derive`).  Fails, so
-    /// that the runtime does not start the container, if the ID cannot be
-    /// set, unless AUDIT_CONTID_OPTIONAL=1 is in the hook's environment.
+    /// The ID is derived from the container id (see `contid derive`), or is
+    /// the annotation io.audit-contid.id where the policy allows it.  Fails,
+    /// so that the runtime does not start the container, if the ID cannot be
+    /// set, unless the policy (these arguments and the configuration file,
+    /// never the environment) says otherwise.
     OciHook {
         /// Also append each message to FILE
         #[arg(long, value_name = "FILE")]
         log: Option<PathBuf>,
+        /// The policy file (root's, writable by root only); by default
+        /// /etc/audit-contid/oci-hook.conf if it exists
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Start a container whose ID cannot be set (with a warning)
+        #[arg(long)]
+        fail_open: bool,
+        /// Let the annotation io.audit-contid.id choose the ID
+        #[arg(long)]
+        allow_annotation: bool,
+        /// When the hook cannot set IDs at all (a rootless engine): start the
+        /// container without one, or refuse it [default: start]
+        #[arg(long, value_name = "POLICY", value_parser = Rootless::parse)]
+        rootless: Option<Rootless>,
+        /// Fail open for containers of this Kubernetes namespace (repeatable)
+        #[arg(long, value_name = "NAMESPACE")]
+        fail_open_namespace: Vec<String>,
     },
     /// Run CMD with an audit container ID (for `runc exec`, which runs no hook)
     ///
@@ -169,13 +188,43 @@ mod tests {
 
     #[test]
     fn oci_hook_and_derive() {
-        assert_eq!(parse(&["oci-hook"]).unwrap(), Cmd::OciHook { log: None });
+        let plain = Cmd::OciHook {
+            log: None,
+            config: None,
+            fail_open: false,
+            allow_annotation: false,
+            rootless: None,
+            fail_open_namespace: vec![],
+        };
+        assert_eq!(parse(&["oci-hook"]).unwrap(), plain);
         assert_eq!(
-            parse(&["oci-hook", "--log", "/var/log/contid.log"]).unwrap(),
+            parse(&[
+                "oci-hook",
+                "--log",
+                "/var/log/contid.log",
+                "--config",
+                "/etc/x.conf",
+                "--fail-open",
+                "--allow-annotation",
+                "--rootless",
+                "refuse",
+                "--fail-open-namespace",
+                "kube-system",
+                "--fail-open-namespace=ops"
+            ])
+            .unwrap(),
             Cmd::OciHook {
-                log: Some("/var/log/contid.log".into())
+                log: Some("/var/log/contid.log".into()),
+                config: Some("/etc/x.conf".into()),
+                fail_open: true,
+                allow_annotation: true,
+                rootless: Some(Rootless::Refuse),
+                fail_open_namespace: vec!["kube-system".into(), "ops".into()],
             }
         );
+        let (kind, m) = err(&["oci-hook", "--rootless", "ignore"]);
+        assert_eq!(kind, ErrorKind::ValueValidation);
+        assert!(m.contains("not a rootless policy (start or refuse)"), "{m}");
         assert_eq!(
             parse(&["derive", "web"]).unwrap(),
             Cmd::Derive {

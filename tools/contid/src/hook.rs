@@ -8,26 +8,21 @@
 //! standard input.  The hook picks the container's audit container ID and
 //! writes it to /proc/<pid>/containerid.  If it cannot, it fails, and the
 //! runtime does not start the container: a container must not run without
-//! its ID (fail-closed).  Only the administrator, through the hook's own
-//! configuration, can make that failure a warning (`AUDIT_CONTID_OPTIONAL`).
+//! its ID (fail-closed).  Only the administrator, through the hook's
+//! policy ([`crate::policy`]), can make that failure a warning.
 
 use crate::derive::derive_id;
 use crate::exit;
 use crate::explain::parse_error;
+use crate::policy::{Policy, Rootless, DEFAULT_CONFIG, OLD_OPTIONAL_ENV};
 use crate::procfs::Proc;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// The annotation through which a container's creator chooses its ID.
+/// The annotation through which a container's creator may choose its ID,
+/// where the policy allows it.
 pub const ANNOTATION: &str = "io.audit-contid.id";
-
-/// The environment variable that makes a failure to set the ID a warning.
-/// It belongs in the hook's configuration (the `env` of the hook in
-/// hooks.d or config.json), which the administrator controls; it is read
-/// from the hook's environment only, never from the container's
-/// annotations, which whoever creates the container controls.
-pub const OPTIONAL_ENV: &str = "AUDIT_CONTID_OPTIONAL";
 
 /// The largest state document read from standard input.
 pub const MAX_STATE: u64 = 1 << 20;
@@ -93,10 +88,13 @@ impl fmt::Display for InputError {
 }
 
 /// Where the container's ID comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     Annotation,
     Derived,
+    /// Derived, and the annotation (this value) ignored: the policy does
+    /// not let annotations choose the ID.
+    DerivedIgnoring(String),
 }
 
 impl fmt::Display for Source {
@@ -104,6 +102,11 @@ impl fmt::Display for Source {
         match self {
             Source::Annotation => write!(f, "from annotation {ANNOTATION}"),
             Source::Derived => write!(f, "derived from the container id"),
+            Source::DerivedIgnoring(v) => write!(
+                f,
+                "derived from the container id; annotation {ANNOTATION}={v:?} ignored: \
+                 the hook's policy does not let annotations choose the ID (allow-annotation)"
+            ),
         }
     }
 }
@@ -124,35 +127,65 @@ pub fn target_pid(state: &State) -> Result<i32, InputError> {
     }
 }
 
-/// The container's ID: the annotation's value when there is one, else the
-/// ID derived from the container id (see [`crate::derive`]).
-pub fn choose_id(state: &State) -> Result<(u64, Source), InputError> {
-    match state.annotations.as_ref().and_then(|a| a.get(ANNOTATION)) {
+/// The value of annotation `key`, if the state has it.
+pub fn annotation<'a>(state: &'a State, key: &str) -> Option<&'a str> {
+    state
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(key))
+        .map(String::as_str)
+}
+
+/// The container's ID: the annotation's value when there is one and the
+/// policy allows annotations, else the ID derived from the container id
+/// (see [`crate::derive`]).  An annotation that is not allowed is not
+/// looked at beyond being there.
+pub fn choose_id(state: &State, allow_annotation: bool) -> Result<(u64, Source), InputError> {
+    let derived = || derive_id(&state.id);
+    match annotation(state, ANNOTATION) {
+        Some(value) if !allow_annotation => {
+            Ok((derived(), Source::DerivedIgnoring(value.to_string())))
+        }
         Some(value) => contid_logic::value::parse(value.as_bytes())
             .map(|id| (id, Source::Annotation))
             .map_err(|e| InputError::BadAnnotation {
                 id: state.id.clone(),
-                value: value.clone(),
+                value: value.to_string(),
                 why: parse_error(e),
             }),
-        None => Ok((derive_id(&state.id), Source::Derived)),
+        None => Ok((derived(), Source::Derived)),
     }
 }
 
-/// Whether the value of [`OPTIONAL_ENV`] asks for failures to be warnings.
-pub fn optional_from_env(value: Option<&str>) -> bool {
-    matches!(
-        value.map(|v| v.trim().to_ascii_lowercase()).as_deref(),
-        Some("1" | "true" | "yes")
-    )
+/// What the hook found about itself, besides its policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    /// Whether the hook can set IDs at all ([`crate::policy::privileged`]).
+    pub privilege: Result<(), String>,
+    /// The value of [`OLD_OPTIONAL_ENV`] in the hook's environment, which is
+    /// ignored (but warned about).
+    pub old_optional_env: Option<String>,
 }
 
 /// Runs the hook on the state `input`: sets the ID through `proc`, reports
 /// through `log`, and returns the exit status.
-pub fn run(input: &[u8], proc: &Proc, optional: bool, log: &mut dyn FnMut(&str)) -> u8 {
+pub fn run(
+    input: &[u8],
+    proc: &Proc,
+    policy: &Policy,
+    cx: &Context,
+    log: &mut dyn FnMut(&str),
+) -> u8 {
+    if let Some(v) = &cx.old_optional_env {
+        log(&format!(
+            "warning: {OLD_OPTIONAL_ENV}={v:?} in the hook's environment is ignored \
+             (whoever runs the runtime can set it): fail open with the hook's \
+             --fail-open argument or fail-open = yes in {DEFAULT_CONFIG}"
+        ));
+    }
     let (state, pid, (id, source)) = match parse_state(input).and_then(|s| {
         let pid = target_pid(&s)?;
-        let choice = choose_id(&s)?;
+        let choice = choose_id(&s, policy.allow_annotation)?;
         Ok((s, pid, choice))
     }) {
         Ok(t) => t,
@@ -165,32 +198,52 @@ pub fn run(input: &[u8], proc: &Proc, optional: bool, log: &mut dyn FnMut(&str))
         }
     };
     let status = state.status.as_deref().unwrap_or("?");
-    match proc.set(pid, id) {
+    let name = &state.id;
+    let e = match proc.set(pid, id) {
         Ok(()) => {
             log(&format!(
-                "container {} (pid {pid}, status {status}): audit container ID {id} set ({source})",
-                state.id
+                "container {name} (pid {pid}, status {status}): audit container ID {id} set ({source})"
             ));
-            exit::OK
+            return exit::OK;
         }
-        Err(e) if optional => {
-            log(&format!(
-                "warning: container {}: {e}; starting it without an audit container \
-                 ID because {OPTIONAL_ENV}=1",
-                state.id
-            ));
-            exit::OK
-        }
-        Err(e) => {
-            log(&format!(
-                "error: container {}: {e}; the container must not start without its \
-                 audit container ID (to start containers without one when IDs cannot \
-                 be set, set {OPTIONAL_ENV}=1 in the hook's configuration)",
-                state.id
-            ));
-            exit::REFUSED
-        }
+        Err(e) => e,
+    };
+    // A hook without the privilege to set IDs (a rootless engine) gives
+    // nothing away by starting the container: its processes are the
+    // user's own, as they would be without a container.
+    if let Err(why) = &cx.privilege {
+        return match policy.rootless {
+            Rootless::Start => {
+                log(&format!(
+                    "container {name} (pid {pid}): no audit container ID: {e}; the hook \
+                     cannot set IDs ({why}: a rootless engine), so the container starts \
+                     without one (rootless = start)"
+                ));
+                exit::OK
+            }
+            Rootless::Refuse => {
+                log(&format!(
+                    "error: container {name}: {e}; the hook cannot set IDs ({why}: a \
+                     rootless engine) and its policy is rootless = refuse: the container \
+                     must not start"
+                ));
+                exit::REFUSED
+            }
+        };
     }
+    if let Some(why) = policy.fails_open(|k| annotation(&state, k)) {
+        log(&format!(
+            "warning: container {name}: {e}; starting it without an audit container ID \
+             because {why}"
+        ));
+        return exit::OK;
+    }
+    log(&format!(
+        "error: container {name}: {e}; the container must not start without its audit \
+         container ID (to start containers without one when IDs cannot be set, give the \
+         hook --fail-open or put fail-open = yes in {DEFAULT_CONFIG})"
+    ));
+    exit::REFUSED
 }
 
 #[cfg(test)]
@@ -213,11 +266,14 @@ mod tests {
         assert_eq!(r.status.as_deref(), Some("creating"));
         assert_eq!(r.bundle.as_deref(), Some("/tmp/oci/r1"));
         assert_eq!(target_pid(&r), Ok(89));
-        assert_eq!(choose_id(&r), Ok((4711, Source::Annotation)));
+        assert_eq!(choose_id(&r, true), Ok((4711, Source::Annotation)));
         // crun's state has an extra field ("root") and no annotations.
         let c = state(CRUN);
         assert_eq!(target_pid(&c), Ok(114));
-        assert_eq!(choose_id(&c), Ok((15057277148313921755, Source::Derived)));
+        assert_eq!(
+            choose_id(&c, true),
+            Ok((15057277148313921755, Source::Derived))
+        );
     }
 
     #[test]
@@ -260,9 +316,9 @@ mod tests {
                 serde_json::to_string(v).unwrap()
             ))
         };
-        assert_eq!(choose_id(&with("0")), Ok((0, Source::Annotation)));
+        assert_eq!(choose_id(&with("0"), true), Ok((0, Source::Annotation)));
         assert_eq!(
-            choose_id(&with("18446744073709551614")),
+            choose_id(&with("18446744073709551614"), true),
             Ok((u64::MAX - 1, Source::Annotation))
         );
         for (bad, why) in [
@@ -273,38 +329,53 @@ mod tests {
             ("-1", "not a decimal number"),
             (" 5", "not a decimal number"),
         ] {
-            let e = choose_id(&with(bad)).unwrap_err();
+            let e = choose_id(&with(bad), true).unwrap_err();
             assert!(e.to_string().contains(why), "{bad:?}: {e}");
             assert!(e.to_string().contains(ANNOTATION), "{e}");
+            // Not allowed: not even parsed, the ID is derived.
+            assert_eq!(
+                choose_id(&with(bad), false),
+                Ok((derive_id("x"), Source::DerivedIgnoring(bad.to_string()))),
+                "{bad:?}"
+            );
         }
+        assert_eq!(
+            choose_id(&with("5"), false),
+            Ok((derive_id("x"), Source::DerivedIgnoring("5".to_string())))
+        );
         // Other annotations alone, an empty map, or null: derived.
         for json in [
             r#"{"ociVersion":"1.0","id":"web","pid":1,"annotations":{"io.audit-contid.idx":"5"}}"#,
             r#"{"ociVersion":"1.0","id":"web","pid":1,"annotations":{}}"#,
             r#"{"ociVersion":"1.0","id":"web","pid":1,"annotations":null}"#,
         ] {
-            assert_eq!(
-                choose_id(&state(json)),
-                Ok((5430874918674711225, Source::Derived)),
-                "{json}"
-            );
+            for allow in [false, true] {
+                assert_eq!(
+                    choose_id(&state(json), allow),
+                    Ok((5430874918674711225, Source::Derived)),
+                    "{json}"
+                );
+            }
         }
     }
 
-    #[test]
-    fn optional_values() {
-        for v in ["1", "true", "YES", " 1\n"] {
-            assert!(optional_from_env(Some(v)), "{v:?}");
+    fn host() -> Context {
+        Context {
+            privilege: Ok(()),
+            old_optional_env: None,
         }
-        for v in ["", "0", "false", "no", "2"] {
-            assert!(!optional_from_env(Some(v)), "{v:?}");
-        }
-        assert!(!optional_from_env(None));
     }
 
-    fn run_on(p: &FakeProc, input: &str, optional: bool) -> (u8, Vec<String>) {
+    fn allowing() -> Policy {
+        Policy {
+            allow_annotation: true,
+            ..Policy::default()
+        }
+    }
+
+    fn run_on(p: &FakeProc, input: &str, policy: &Policy, cx: &Context) -> (u8, Vec<String>) {
         let mut lines = Vec::new();
-        let code = run(input.as_bytes(), &p.proc(), optional, &mut |l| {
+        let code = run(input.as_bytes(), &p.proc(), policy, cx, &mut |l| {
             lines.push(l.to_string())
         });
         (code, lines)
@@ -314,7 +385,7 @@ mod tests {
     fn sets_the_id_and_logs_it() {
         let p = FakeProc::new("hook-set");
         p.add(89, "");
-        let (code, lines) = run_on(&p, RUNC, false);
+        let (code, lines) = run_on(&p, RUNC, &allowing(), &host());
         assert_eq!(code, exit::OK);
         assert_eq!(p.content(89), "4711\n");
         assert_eq!(
@@ -324,22 +395,119 @@ mod tests {
     }
 
     #[test]
-    fn fails_closed() {
-        let p = FakeProc::new("hook-fail");
-        // No process 89: the write fails.
-        let (code, lines) = run_on(&p, RUNC, false);
-        assert_eq!(code, exit::REFUSED);
-        assert!(lines[0].starts_with("error: container r1: cannot set the audit container ID of process 89 to 4711 (ENOENT)"), "{lines:?}");
-        assert!(lines[0].contains("must not start"), "{lines:?}");
-        // Optional: a warning, success.
-        let (code, lines) = run_on(&p, RUNC, true);
+    fn annotation_ignored_by_default() {
+        let p = FakeProc::new("hook-ignore");
+        p.add(89, "");
+        let (code, lines) = run_on(&p, RUNC, &Policy::default(), &host());
         assert_eq!(code, exit::OK);
-        assert!(lines[0].starts_with("warning: container r1: "), "{lines:?}");
-        assert!(lines[0].contains("AUDIT_CONTID_OPTIONAL=1"), "{lines:?}");
+        assert_eq!(p.content(89), format!("{}\n", derive_id("r1")));
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].ends_with(&format!(
+                "audit container ID {} set (derived from the container id; annotation \
+                 io.audit-contid.id=\"4711\" ignored: the hook's policy does not let \
+                 annotations choose the ID (allow-annotation))",
+                derive_id("r1")
+            )),
+            "{lines:?}"
+        );
     }
 
     #[test]
-    fn bad_input_is_fatal_even_when_optional() {
+    fn fails_closed() {
+        let p = FakeProc::new("hook-fail");
+        // No process 89: the write fails.
+        let (code, lines) = run_on(&p, RUNC, &allowing(), &host());
+        assert_eq!(code, exit::REFUSED);
+        assert!(lines[0].starts_with("error: container r1: cannot set the audit container ID of process 89 to 4711 (ENOENT)"), "{lines:?}");
+        assert!(lines[0].contains("must not start"), "{lines:?}");
+        assert!(lines[0].contains("--fail-open"), "{lines:?}");
+        // Fail-open: a warning, success.
+        let open = Policy {
+            fail_open: true,
+            ..allowing()
+        };
+        let (code, lines) = run_on(&p, RUNC, &open, &host());
+        assert_eq!(code, exit::OK);
+        assert!(lines[0].starts_with("warning: container r1: "), "{lines:?}");
+        assert!(
+            lines[0].ends_with("because the hook's policy is fail-open"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn the_environment_cannot_fail_open() {
+        let p = FakeProc::new("hook-env");
+        let cx = Context {
+            old_optional_env: Some("1".to_string()),
+            ..host()
+        };
+        let (code, lines) = run_on(&p, RUNC, &Policy::default(), &cx);
+        assert_eq!(code, exit::REFUSED);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].starts_with(
+                "warning: AUDIT_CONTID_OPTIONAL=\"1\" in the hook's environment is ignored"
+            ),
+            "{lines:?}"
+        );
+        assert!(lines[1].starts_with("error: container r1: "), "{lines:?}");
+    }
+
+    #[test]
+    fn namespace_fails_open() {
+        let p = FakeProc::new("hook-ns");
+        let policy = Policy {
+            fail_open_namespaces: vec!["kube-system".to_string()],
+            ..Policy::default()
+        };
+        let pod = |ns: &str| {
+            format!(
+                r#"{{"ociVersion":"1.0","id":"k1","pid":77,"annotations":{{"io.kubernetes.cri.sandbox-namespace":"{ns}"}}}}"#
+            )
+        };
+        let (code, lines) = run_on(&p, &pod("kube-system"), &policy, &host());
+        assert_eq!(code, exit::OK, "{lines:?}");
+        assert!(lines[0].ends_with("because its Kubernetes namespace kube-system (io.kubernetes.cri.sandbox-namespace) fails open"), "{lines:?}");
+        let (code, _) = run_on(&p, &pod("default"), &policy, &host());
+        assert_eq!(code, exit::REFUSED);
+        // It only matters when the ID cannot be set.
+        p.add(77, "");
+        let (code, lines) = run_on(&p, &pod("kube-system"), &policy, &host());
+        assert_eq!(code, exit::OK);
+        assert!(lines[0].contains("set (derived"), "{lines:?}");
+    }
+
+    #[test]
+    fn rootless() {
+        let p = FakeProc::new("hook-rootless");
+        let cx = Context {
+            privilege: Err("it runs in a user namespace other than the initial one".to_string()),
+            ..host()
+        };
+        let (code, lines) = run_on(&p, CRUN, &Policy::default(), &cx);
+        assert_eq!(code, exit::OK);
+        assert!(
+            lines[0].starts_with("container c1 (pid 114): no audit container ID: cannot set"),
+            "{lines:?}"
+        );
+        assert!(lines[0].ends_with("(it runs in a user namespace other than the initial one: a rootless engine), so the container starts without one (rootless = start)"), "{lines:?}");
+        let refuse = Policy {
+            rootless: Rootless::Refuse,
+            ..Policy::default()
+        };
+        let (code, lines) = run_on(&p, CRUN, &refuse, &cx);
+        assert_eq!(code, exit::REFUSED);
+        assert!(lines[0].starts_with("error: container c1: "), "{lines:?}");
+        assert!(lines[0].contains("rootless = refuse"), "{lines:?}");
+        // A hook that can set IDs is never treated as rootless.
+        let (code, _) = run_on(&p, CRUN, &Policy::default(), &host());
+        assert_eq!(code, exit::REFUSED);
+    }
+
+    #[test]
+    fn bad_input_is_fatal_even_when_failing_open() {
         let p = FakeProc::new("hook-input");
         p.add(1, "");
         for input in [
@@ -347,8 +515,12 @@ mod tests {
             r#"{"ociVersion":"1.0","id":"x"}"#,
             r#"{"ociVersion":"1.0","id":"x","pid":1,"annotations":{"io.audit-contid.id":"18446744073709551615"}}"#,
         ] {
-            for optional in [false, true] {
-                let (code, lines) = run_on(&p, input, optional);
+            for fail_open in [false, true] {
+                let policy = Policy {
+                    fail_open,
+                    ..allowing()
+                };
+                let (code, lines) = run_on(&p, input, &policy, &host());
                 assert_eq!(code, exit::BAD_INPUT, "{input}");
                 assert!(lines[0].starts_with("error: "), "{lines:?}");
             }

@@ -11,6 +11,7 @@ pub mod derive;
 pub mod exec;
 pub mod explain;
 pub mod hook;
+pub mod policy;
 pub mod procfs;
 
 use cli::Cmd;
@@ -33,6 +34,9 @@ pub mod exit {
     /// oci-hook: standard input is not a usable OCI state, or the ID
     /// annotation is not an ID.
     pub const BAD_INPUT: u8 = 3;
+    /// oci-hook: its configuration file cannot be read, is not root's, or
+    /// is invalid.
+    pub const BAD_CONFIG: u8 = 4;
     /// exec: contid could not run the command with the ID.
     pub const EXEC_FAILED: u8 = 125;
     /// exec: the command cannot be executed.
@@ -91,6 +95,40 @@ impl Log {
     }
 }
 
+/// The hook's policy from its configuration file: `path`, or the default
+/// file if it exists.  The file must be root's and writable by root only
+/// (checked on the open file, so that it cannot be swapped in between).
+fn load_policy(path: Option<&Path>) -> Result<policy::Policy, String> {
+    use std::os::unix::fs::MetadataExt;
+    let (path, must_exist) = match path {
+        Some(p) => (p, true),
+        None => (Path::new(policy::DEFAULT_CONFIG), false),
+    };
+    let mut p = policy::Policy::default();
+    let f = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => return Ok(p),
+        Err(e) => {
+            return Err(format!(
+                "cannot open the configuration {}: {e}",
+                path.display()
+            ))
+        }
+    };
+    let bad = |why: String| format!("the configuration {}: {why}", path.display());
+    let meta = f.metadata().map_err(|e| bad(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(bad("not a regular file".to_string()));
+    }
+    policy::trusted_owner(meta.uid(), meta.mode()).map_err(bad)?;
+    let mut text = String::new();
+    f.take(1 << 16)
+        .read_to_string(&mut text)
+        .map_err(|e| bad(e.to_string()))?;
+    p.apply_file(&text).map_err(bad)?;
+    Ok(p)
+}
+
 /// Runs a parsed command line against the real /proc; returns the exit
 /// status.
 pub fn run(cmd: Cmd) -> u8 {
@@ -117,8 +155,28 @@ pub fn run(cmd: Cmd) -> u8 {
             println!("{}", derive::derive_id(&container_id));
             exit::OK
         }
-        Cmd::OciHook { log } => {
+        Cmd::OciHook {
+            log,
+            config,
+            fail_open,
+            allow_annotation,
+            rootless,
+            fail_open_namespace,
+        } => {
             let mut log = Log::open(log.as_deref());
+            let mut policy = match load_policy(config.as_deref()) {
+                Ok(p) => p,
+                Err(e) => {
+                    log.line(&format!("error: {e}; the container must not start"));
+                    return exit::BAD_CONFIG;
+                }
+            };
+            policy.fail_open |= fail_open;
+            policy.allow_annotation |= allow_annotation;
+            if let Some(r) = rootless {
+                policy.rootless = r;
+            }
+            policy.fail_open_namespaces.extend(fail_open_namespace);
             let mut input = Vec::new();
             if let Err(e) = std::io::stdin()
                 .lock()
@@ -128,9 +186,15 @@ pub fn run(cmd: Cmd) -> u8 {
                 log.line(&format!("error: cannot read the state from stdin: {e}"));
                 return exit::BAD_INPUT;
             }
-            let optional =
-                hook::optional_from_env(std::env::var(hook::OPTIONAL_ENV).ok().as_deref());
-            hook::run(&input, &proc, optional, &mut |m| log.line(m))
+            let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+            let cx = hook::Context {
+                privilege: policy::privileged(
+                    &read("/proc/self/status"),
+                    &read("/proc/self/uid_map"),
+                ),
+                old_optional_env: std::env::var(policy::OLD_OPTIONAL_ENV).ok(),
+            };
+            hook::run(&input, &proc, &policy, &cx, &mut |m| log.line(m))
         }
         Cmd::Exec { like, id, command } => {
             let id = match (like, id) {

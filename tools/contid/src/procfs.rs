@@ -11,17 +11,57 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 pub struct Proc {
     root: PathBuf,
+    /// Whether `root` is the kernel's: the processes it names are real, so
+    /// a set holds a pidfd on its target.
+    real: bool,
 }
 
 impl Default for Proc {
     fn default() -> Self {
-        Proc::new("/proc")
+        Proc {
+            root: PathBuf::from("/proc"),
+            real: true,
+        }
+    }
+}
+
+/// A process held by a pidfd: while the pidfd's process has not exited,
+/// its PID names it and nothing else.
+struct Held(rustix::fd::OwnedFd);
+
+impl Held {
+    fn open(pid: i32) -> io::Result<Held> {
+        let pid = rustix::process::Pid::from_raw(pid)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?;
+        rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty())
+            .map(Held)
+            .map_err(io::Error::from)
+    }
+
+    /// Fails with ESRCH if the process has exited (a pidfd becomes
+    /// readable when its process exits).
+    fn running(&self) -> io::Result<()> {
+        use rustix::event::{poll, PollFd, PollFlags, Timespec};
+        let mut fds = [PollFd::new(&self.0, PollFlags::IN)];
+        let none = Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        match poll(&mut fds, Some(&none)) {
+            Ok(0) => Ok(()),
+            Ok(_) => Err(io::Error::from_raw_os_error(libc::ESRCH)),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
 impl Proc {
+    /// A directory laid out like /proc (for tests): no pidfds.
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Proc { root: root.into() }
+        Proc {
+            root: root.into(),
+            real: false,
+        }
     }
 
     /// The directory of process `pid`.
@@ -45,12 +85,30 @@ impl Proc {
 
     /// Sets the audit container ID of process `pid`: one write(2) of the
     /// decimal value and a newline, as `echo ID > /proc/PID/containerid`.
+    ///
+    /// On the real /proc the process is held by a pidfd from before the
+    /// file is opened, and the write happens only if it is still running
+    /// after the open: the file then belongs to the pidfd's process (a PID
+    /// is not reused while its process runs), and a PID that was reused
+    /// meanwhile never gets the ID (ESRCH).
     pub fn set(&self, pid: i32, id: u64) -> Result<(), ProcError> {
         let action = Action::Set { pid, id };
         let data = format!("{id}\n");
+        let held = if self.real {
+            match Held::open(pid) {
+                Ok(h) => Some(h),
+                Err(e) => return Err(self.error(action, e)),
+            }
+        } else {
+            None
+        };
         let result = OpenOptions::new()
             .write(true)
             .open(self.containerid_path(pid))
+            .and_then(|f| match &held {
+                Some(h) => h.running().map(|()| f),
+                None => Ok(f),
+            })
             .and_then(|mut f| f.write(data.as_bytes()))
             .and_then(|n| {
                 if n == data.len() {
@@ -177,5 +235,33 @@ pub(crate) mod tests {
         assert_eq!(parse_read("7").unwrap(), 7);
         assert!(parse_read("").is_err());
         assert!(parse_read("7\n\n").is_err());
+    }
+
+    #[test]
+    fn pidfd_tells_running_from_exited() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("100")
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        let held = Held::open(pid).unwrap();
+        assert!(held.running().is_ok());
+        child.kill().unwrap();
+        // Exited but not reaped: its PID is not free yet, and the pidfd
+        // says it is no longer running.
+        let mut tries = 0;
+        let e = loop {
+            match held.running() {
+                Err(e) => break e,
+                Ok(()) if tries < 500 => tries += 1,
+                Ok(()) => panic!("the pidfd never saw the exit"),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        assert_eq!(e.raw_os_error(), Some(libc::ESRCH));
+        child.wait().unwrap();
+        // Reaped: a set on the real /proc fails before it opens anything.
+        let e = Proc::default().set(pid, 5).unwrap_err();
+        assert_eq!(e.errno(), Some(libc::ESRCH), "{e}");
     }
 }
