@@ -147,6 +147,7 @@ done
 check_eq "nested: the inner container's end is logged" "$(drops 9201)" 1
 check_match "nested: ... with the chain it was nested in" "$(drop_record 9201)" \
 	"op=drop auid=$me_auid ses=$me_ses contid=9201 res=1 outer=9200\$"
+echo "INFO: record: $(drop_record 9201)"
 check_eq "nested: the outer container still has a task: no drop" "$(drops 9200)" 0
 kill $outer_sh
 wait $outer_sh

@@ -53,6 +53,7 @@ audit_sync
 want=$(ns_of "$nst")
 check_match "a task in namespaces of its own: each inode number is its own" \
 	"$(container_records "$nst" | tail -1 | cut -d"$(printf '\035')" -f1)" "contid=123457 res=1$want\$"
+echo "INFO: record: $(container_records "$nst" | tail -1 | cut -d"$(printf '\035')" -f1)"
 host_ns=" $(ns_of $$) "
 differ=0
 for f in $want; do

@@ -27,6 +27,11 @@ check_info() {
 		"msg=audit\($2\): op=task contid=$3\$"
 }
 
+# show STAMP: the records of event STAMP, for the test's log.
+show() {
+	records_of "$1" | cut -d"$(printf '\035')" -f1 | sed 's/^/INFO: record: /'
+}
+
 # check_no_info NAME STAMP: the event STAMP exists and has no
 # CONTAINER_INFO record.
 check_no_info() {
@@ -47,6 +52,7 @@ wait $host_crashed
 audit_sync
 check_info "crash in a container (ANOM_ABEND)" \
 	"$(stamps_of "type=ANOM_ABEND .* pid=$crashed .*sig=11" | tail -1)" 9500
+show "$(stamps_of "type=ANOM_ABEND .* pid=$crashed .*sig=11" | tail -1)"
 check_no_info "crash on the host (ANOM_ABEND)" \
 	"$(stamps_of "type=ANOM_ABEND .* pid=$host_crashed .*sig=11" | tail -1)"
 
@@ -56,6 +62,7 @@ sp=$(cat /tmp/sr.seccomp)
 audit_sync
 check_info "seccomp action in a container (SECCOMP)" \
 	"$(stamps_of "type=SECCOMP .* pid=$sp .*syscall=110 .*code=0x7ffc0000" | tail -1)" 9501
+show "$(stamps_of "type=SECCOMP .* pid=$sp .*syscall=110 " | tail -1)"
 hp=$($T seccomp-log)
 audit_sync
 check_no_info "seccomp action on the host (SECCOMP)" \
@@ -95,6 +102,7 @@ in_container 9504 auditctl -W /tmp/sr-kept -p w -k sr-k
 audit_sync
 s=$(stamps_of 'type=CONFIG_CHANGE .*op=remove_rule .*key="sr-k"' | tail -1)
 check_info "a watch removed in a container (CONFIG_CHANGE remove_rule)" "$s" 9504
+show "$s"
 check_eq "CONFIG_CHANGE: the SYSCALL of auditctl's request is in the event too" \
 	"$(records_of "$s" | grep -ac 'type=SYSCALL ')" 1
 # The watch's directory removed by a container removes the rule.
@@ -127,6 +135,7 @@ check_eq "URINGOP: an open in a container" \
 audit_sync
 check_info "an io_uring operation in a container (URINGOP)" \
 	"$(stamps_of 'type=URINGOP .*uring_op=18 ' | tail -1)" 9506
+show "$(stamps_of 'type=URINGOP .*uring_op=18 ' | tail -1)"
 check_eq "URINGOP: the rule removed" "$($T uring-rule del)" ok
 
 auditctl -D >/dev/null
