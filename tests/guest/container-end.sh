@@ -24,6 +24,15 @@ drop_record() {
 	container_records any | grep -a " op=drop .*contid=$1 res=1" | cut -d"$(printf '\035')" -f1
 }
 
+# wait_drop ID: wait up to 10 s for the op=drop record of container ID.
+wait_drop() {
+	_i=0
+	while [ "$(drops "$1")" = 0 ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # pids_of ID: the processes whose ID is ID.
 pids_of() {
 	for _f in /proc/[0-9]*/containerid; do
@@ -63,11 +72,7 @@ check_eq "one task: it has exited and is not reaped" "$(sed -n 's/^State:[[:spac
 check_eq "one task: no drop while it is a zombie (it still holds the ID)" "$(drops 9001)" 0
 kill $holder
 wait $holder
-i=0
-while [ "$(drops 9001)" = 0 ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_drop 9001
 check_eq "one task: one drop once it is reaped" "$(drops 9001)" 1
 check_match "one task: the record names the writer's auid and ses, the ID" \
 	"$(drop_record 9001)" "type=(CONTAINER|UNKNOWN\[1020\]) msg=audit\([0-9.:]+\): op=drop auid=$me_auid ses=$me_ses contid=9001 res=1\$"
@@ -139,11 +144,7 @@ wait_for_file /tmp/ce.inner
 inner=$(cat /tmp/ce.inner)
 check_eq "nested: the inner task has the nested ID" "$(contid "$inner")" 9201
 kill "$inner"
-i=0
-while [ "$(drops 9201)" = 0 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_drop 9201
 check_eq "nested: the inner container's end is logged" "$(drops 9201)" 1
 check_match "nested: ... with the chain it was nested in" "$(drop_record 9201)" \
 	"op=drop auid=$me_auid ses=$me_ses contid=9201 res=1 outer=9200\$"
@@ -156,13 +157,7 @@ check_eq "nested: the outer one ends with its last task" "$(drops 9200)" 1
 # --- a refused set makes no container ---------------------------------------
 sh -c 'sleep 1000 & wait' &
 busy=$!
-child=
-i=0
-while [ -z "$child" ] && [ $i -lt 100 ]; do
-	child=$(grep -l "^PPid:[[:space:]]*$busy\$" /proc/[0-9]*/status 2>/dev/null | head -1 | cut -d/ -f3)
-	sleep 0.1
-	i=$((i + 1))
-done
+child=$(wait_child_of $busy)
 expect_refused "refused (EBUSY): the target has a child" EBUSY $busy 9300 $T write /proc/$busy/containerid 9300
 kill "$child"
 wait $busy

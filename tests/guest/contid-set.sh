@@ -42,12 +42,7 @@ check_match "the record of the host task names its namespaces" \
 	"contid=123456 res=1$(ns_of $t)\$"
 unshare -m -u -i -n -p -f sleep 1000 &
 ush=$!
-i=0
-while [ -z "${nst:-}" ] && [ $i -lt 100 ]; do
-	nst=$(grep -l "^PPid:[[:space:]]*$ush\$" /proc/[0-9]*/status 2>/dev/null | head -1 | cut -d/ -f3)
-	sleep 0.1
-	i=$((i + 1))
-done
+nst=$(wait_child_of $ush)
 echo 123457 >/proc/"$nst"/containerid
 audit_sync
 want=$(ns_of "$nst")

@@ -131,10 +131,6 @@ pid_in() {
 	return 1
 }
 
-# child_of PID: a child process of PID.
-child_of() {
-	grep -l "^PPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null | head -1 | cut -d/ -f3
-}
 
 # hook_pid NAME: the PID of the contid hook that set container NAME's ID,
 # from the hook's log.

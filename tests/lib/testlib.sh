@@ -148,6 +148,24 @@ wait_for_file() {
 	[ -s "$1" ]
 }
 
+# child_of PID: a child process of PID (nothing if it has none).
+child_of() {
+	grep -l "^PPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null | head -1 | cut -d/ -f3
+}
+
+# wait_child_of PID: wait up to 10 s until PID has a child; print its pid.
+wait_child_of() {
+	_i=0
+	_c=$(child_of "$1")
+	while [ -z "$_c" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 100 ] || return 1
+		sleep 0.1
+		_c=$(child_of "$1")
+	done
+	echo "$_c"
+}
+
 # contid PID: the audit container ID of PID.
 contid() {
 	cat "/proc/$1/containerid"

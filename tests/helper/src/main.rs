@@ -968,20 +968,7 @@ fn cmd_uring_rule(op: &str) -> ! {
     } else {
         AUDIT_DEL_RULE
     };
-    match audit_request(msg_type, &payload) {
-        Ok(0) => {
-            println!("ok");
-            exit(0)
-        }
-        Ok(e) => {
-            println!("{}", errno_name(&Error::from_raw_os_error(-e)));
-            exit(1)
-        }
-        Err(e) => {
-            eprintln!("uring-rule: {e}");
-            exit(2)
-        }
-    }
+    report_ack("uring-rule", audit_request(msg_type, &payload))
 }
 
 /// AUDIT_SET_FEATURE (linux/audit.h) and struct audit_features version 1.
@@ -995,20 +982,7 @@ fn cmd_set_feature(bit: u32, value: bool) -> ! {
     let mask = 1u32 << bit;
     let words = [AUDIT_FEATURE_VERSION, mask, if value { mask } else { 0 }, 0];
     let payload: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
-    match audit_request(AUDIT_SET_FEATURE, &payload) {
-        Ok(0) => {
-            println!("ok");
-            exit(0)
-        }
-        Ok(e) => {
-            println!("{}", errno_name(&Error::from_raw_os_error(-e)));
-            exit(1)
-        }
-        Err(e) => {
-            eprintln!("set-feature: {e}");
-            exit(2)
-        }
-    }
+    report_ack("set-feature", audit_request(AUDIT_SET_FEATURE, &payload))
 }
 
 /// seccomp-log: installs a seccomp filter whose action for getppid(2) is
@@ -1071,13 +1045,10 @@ fn cmd_seccomp_log() -> ! {
     exit(0)
 }
 
-fn cmd_audit_rule(op: &str, list: u32, len: u32, id: u64) -> ! {
-    let msg_type = if op == "add" {
-        AUDIT_ADD_RULE
-    } else {
-        AUDIT_DEL_RULE
-    };
-    match send_audit_rule(msg_type, list, len, id) {
+/// Prints the kernel's answer to an audit request (ok, or the errno name)
+/// and exits 0 or 1; 2 if the request could not be sent.
+fn report_ack(what: &str, answer: std::io::Result<i32>) -> ! {
+    match answer {
         Ok(0) => {
             println!("ok");
             exit(0)
@@ -1087,10 +1058,19 @@ fn cmd_audit_rule(op: &str, list: u32, len: u32, id: u64) -> ! {
             exit(1)
         }
         Err(e) => {
-            eprintln!("audit-rule: {e}");
+            eprintln!("{what}: {e}");
             exit(2)
         }
     }
+}
+
+fn cmd_audit_rule(op: &str, list: u32, len: u32, id: u64) -> ! {
+    let msg_type = if op == "add" {
+        AUDIT_ADD_RULE
+    } else {
+        AUDIT_DEL_RULE
+    };
+    report_ack("audit-rule", send_audit_rule(msg_type, list, len, id))
 }
 
 mod faults;
