@@ -46,6 +46,8 @@ audit_sync
 check_info "crash in a container (ANOM_ABEND)" \
 	"$(stamps_of "type=ANOM_ABEND .* pid=$crashed .*sig=11" | tail -1)" 9500
 show "$(stamps_of "type=ANOM_ABEND .* pid=$crashed .*sig=11" | tail -1)"
+check_match "ausearch --containerid 9500 finds the crash" \
+	"$(ausearch --containerid 9500 2>/dev/null)" "type=ANOM_ABEND .* pid=$crashed .*sig=11"
 check_info "crash on the host (ANOM_ABEND)" \
 	"$(stamps_of "type=ANOM_ABEND .* pid=$host_crashed .*sig=11" | tail -1)" -
 
@@ -129,6 +131,8 @@ audit_sync
 check_info "an io_uring operation in a container (URINGOP)" \
 	"$(stamps_of 'type=URINGOP .*uring_op=18 ' | tail -1)" 9506
 show "$(stamps_of 'type=URINGOP .*uring_op=18 ' | tail -1)"
+check_match "ausearch --containerid 9504 finds the configuration changes" \
+	"$(ausearch --containerid 9504 -m CONFIG_CHANGE 2>/dev/null)" 'op=remove_rule .*key="sr-k"'
 check_eq "URINGOP: the rule removed" "$($T uring-rule del)" ok
 
 auditctl -D >/dev/null
