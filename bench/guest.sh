@@ -10,6 +10,8 @@
 # "loaded" (the module, the task has no ID) and "id" (the task has one).
 # Within a round the configurations take turns, in an order that rotates
 # from round to round, so that drifts of the host hit them alike.
+# shellcheck source=tests/lib/testlib.sh
+. /usr/local/lib/testlib.sh
 B=contid-bench
 MOD=/lib/modules/audit_contid.ko
 WATCHED=/tmp/bench-watched
@@ -76,43 +78,23 @@ clear_log() {
 	: >/var/log/audit/audit.log
 }
 
-# audit_pid: the pid of the audit daemon the kernel knows (0: none).
-audit_pid() {
-	auditctl -s | sed -n 's/^pid //p'
-}
-
-# wait_audit_pid WHAT: wait until the kernel's audit daemon is (or, for
-# "none", is not) registered.  The kernel only notices a daemon that died
-# without saying so when it next sends it a record: "none" makes one (a
-# CONFIG_CHANGE) each time it looks.
-wait_audit_pid() {
-	_i=0
-	while :; do
-		[ "$1" = some ] || auditctl -e 1 >/dev/null
-		_p=$(audit_pid)
-		case "$1:$_p" in none:0 | some:[1-9]*) return 0 ;; esac
-		_i=$((_i + 1))
-		[ $_i -lt 300 ] || { echo "audit daemon: never $1 (pid $_p)" >&2; return 1; }
-		sleep 0.1
-	done
-}
-
 # use_drain: stop auditd and make contid-bench drain the audit daemon;
-# use_auditd: the other way round.
+# use_auditd: the other way round (auditd_* from the tests' library).
 use_drain() {
-	kill "$(audit_pid)"
-	wait_audit_pid none || return 1
+	auditd_stop || { echo "use_drain: auditd did not stop" >&2; return 1; }
 	$B drain >/tmp/drain.out &
 	DRAIN=$!
-	wait_audit_pid some
+	auditd_wait registered || { echo "use_drain: drain did not register" >&2; return 1; }
 }
 
 use_auditd() {
 	kill "$DRAIN"
 	wait "$DRAIN" 2>/dev/null
-	wait_audit_pid none || return 1
-	(auditd -n >/dev/null 2>&1 &)
-	wait_audit_pid some
+	# The kernel notices a daemon that died without saying so only when it
+	# next sends it a record: make one (a CONFIG_CHANGE).
+	auditctl -e 1 >/dev/null
+	auditd_wait gone || { echo "use_auditd: the kernel kept drain" >&2; return 1; }
+	auditd_start || { echo "use_auditd: auditd did not start" >&2; return 1; }
 }
 
 auditctl -D >/dev/null

@@ -65,29 +65,35 @@ auditd_pid() {
 	echo "${_ap:-0}"
 }
 
+# auditd_wait registered|gone: wait (at most 10 s) until the kernel has an
+# audit daemon registered, or has none.
+auditd_wait() {
+	_ai=0
+	while :; do
+		case "$1:$(auditd_pid)" in
+		registered:0 | gone:[1-9]*) ;;
+		*) return 0 ;;
+		esac
+		_ai=$((_ai + 1))
+		[ $_ai -lt 200 ] || return 1
+		sleep 0.05
+	done
+}
+
 # auditd_stop: stop auditd and wait (at most 10 s) until the kernel knows.
 auditd_stop() {
 	_ap=$(auditd_pid)
 	[ "$_ap" = 0 ] && return 0
 	kill "$_ap"
-	_ai=0
-	while [ "$(auditd_pid)" != 0 ] && [ $_ai -lt 200 ]; do
-		sleep 0.05
-		_ai=$((_ai + 1))
-	done
-	[ "$(auditd_pid)" = 0 ]
+	auditd_wait gone
 }
 
 # auditd_start: start auditd (writing $AUDIT_LOG) and wait (at most 10 s)
-# until it is registered.
+# until it is registered.  It is not a job of the caller's shell, so that
+# a bare `wait` does not wait for it.
 auditd_start() {
-	auditd -n </dev/null >/dev/null 2>&1 &
-	_ai=0
-	while [ "$(auditd_pid)" = 0 ] && [ $_ai -lt 200 ]; do
-		sleep 0.05
-		_ai=$((_ai + 1))
-	done
-	[ "$(auditd_pid)" != 0 ]
+	(auditd -n </dev/null >/dev/null 2>&1 &)
+	auditd_wait registered
 }
 
 finish() {
