@@ -171,12 +171,7 @@ pub fn run(cmd: Cmd) -> u8 {
                     return exit::BAD_CONFIG;
                 }
             };
-            policy.fail_open |= fail_open;
-            policy.allow_annotation |= allow_annotation;
-            if let Some(r) = rootless {
-                policy.rootless = r;
-            }
-            policy.fail_open_namespaces.extend(fail_open_namespace);
+            policy.apply_args(fail_open, allow_annotation, rootless, fail_open_namespace);
             let mut input = Vec::new();
             if let Err(e) = std::io::stdin()
                 .lock()

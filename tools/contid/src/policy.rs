@@ -132,6 +132,24 @@ impl Policy {
         Ok(())
     }
 
+    /// Applies the hook entry's arguments, after the file: they switch
+    /// fail-open and annotations on, set the rootless policy and add
+    /// namespaces; they never switch off what the file switched on.
+    pub fn apply_args(
+        &mut self,
+        fail_open: bool,
+        allow_annotation: bool,
+        rootless: Option<Rootless>,
+        fail_open_namespaces: Vec<String>,
+    ) {
+        self.fail_open |= fail_open;
+        self.allow_annotation |= allow_annotation;
+        if let Some(r) = rootless {
+            self.rootless = r;
+        }
+        self.fail_open_namespaces.extend(fail_open_namespaces);
+    }
+
     /// Whether a container with these annotations fails open, and why.
     pub fn fails_open<'a>(&self, annotation: impl Fn(&str) -> Option<&'a str>) -> Option<String> {
         if self.fail_open {
@@ -240,6 +258,27 @@ mod tests {
             assert!(e.starts_with(why), "{text:?}: {e}");
             assert_eq!(p, Policy::default(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn arguments_add_to_the_file() {
+        let mut p = Policy::default();
+        p.apply_file("fail-open = yes\nfail-open-namespaces = kube-system\n")
+            .unwrap();
+        p.apply_args(false, true, Some(Rootless::Refuse), vec!["ops".into()]);
+        assert_eq!(
+            p,
+            Policy {
+                fail_open: true,
+                allow_annotation: true,
+                rootless: Rootless::Refuse,
+                fail_open_namespaces: vec!["kube-system".into(), "ops".into()],
+            }
+        );
+        // No argument given: the file's policy stands.
+        let before = p.clone();
+        p.apply_args(false, false, None, vec![]);
+        assert_eq!(p, before);
     }
 
     #[test]
