@@ -17,6 +17,10 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 DOCDIR ?= $(PREFIX)/share/doc/audit-contid
 HOOKSDIR ?= /usr/share/containers/oci/hooks.d
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 CARGO ?= cargo
 CARGO_TARGET_DIR ?= build/cargo
 
@@ -73,8 +77,15 @@ install:
 		>$(DESTDIR)$(DOCDIR)/runc-config-snippet.json
 	chmod 0644 $(DESTDIR)$(HOOKSDIR)/audit-contid.json $(DESTDIR)$(DOCDIR)/runc-config-snippet.json
 	install -m 0644 docs/orchestrators.md $(DESTDIR)$(DOCDIR)/orchestrators.md
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	$(CARGO_TARGET_DIR)/release/contid manpages $(DESTDIR)$(MANDIR)/man8 >/dev/null
+	$(CARGO_TARGET_DIR)/release/contid completions bash >$(DESTDIR)$(BASHCOMPDIR)/contid
+	$(CARGO_TARGET_DIR)/release/contid completions zsh >$(DESTDIR)$(ZSHCOMPDIR)/_contid
+	$(CARGO_TARGET_DIR)/release/contid completions fish >$(DESTDIR)$(FISHCOMPDIR)/contid.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/contid $(DESTDIR)$(HOOKSDIR)/audit-contid.json
 	rm -f $(DESTDIR)$(DOCDIR)/runc-config-snippet.json $(DESTDIR)$(DOCDIR)/orchestrators.md
+	rm -f $(DESTDIR)$(MANDIR)/man8/contid.8 $(DESTDIR)$(MANDIR)/man8/contid-*.8
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/contid $(DESTDIR)$(ZSHCOMPDIR)/_contid $(DESTDIR)$(FISHCOMPDIR)/contid.fish
 	-rmdir $(DESTDIR)$(DOCDIR)

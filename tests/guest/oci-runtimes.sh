@@ -82,6 +82,9 @@ bundle() {
 		"createRuntime": [
 			{"path": "/usr/local/bin/contid", "args": ["contid", "oci-hook", "--log", "$HOOK_LOG"$_args]$_env},
 			{"path": "$OCI/tree-hook", "args": ["tree-hook"]}
+		],
+		"poststop": [
+			{"path": "/usr/local/bin/contid", "args": ["contid", "oci-hook", "--log", "$HOOK_LOG"$_args]$_env}
 		]
 	},
 	"mounts": [
@@ -159,6 +162,12 @@ check_hook_record() {
 		"pid=$_hp .*comm=\"contid\" exe=\"/usr/local/bin/contid\""
 	check_eq "$1: ausearch -m container finds it" \
 		"$(ausearch -m container 2>/dev/null | grep -c "opid=$3 .*contid=$4 res=1")" 1
+}
+
+# mapping_records OP NAME: the VIRT_CONTROL mapping records op=OP (start,
+# stop) of container NAME.
+mapping_records() {
+	grep -a "^type=VIRT_CONTROL .*'virt=container op=$1 .* uuid=$2 " "$AUDIT_LOG"
 }
 
 # report_tree NAME: the process tree at hook time, for the record.
@@ -286,6 +295,39 @@ for c in "runc 4711" "runc $r2_id" "crun $c1_id"; do
 		"$(container_records any | grep -ac " op=drop .*contid=${c#* } res=1")" 1
 done
 
+# The mapping records: which container each ID is (VIRT_CONTROL, written by
+# the hook that set the ID, and by the poststop hook when the runtime
+# deleted the container).
+for c in "r1 4711 $r1 runc" "r2 $r2_id $r2 runc" "c1 $c1_id $c1 crun"; do
+	# shellcheck disable=SC2086
+	set -- $c
+	st=$(mapping_records start "$1")
+	check_eq "$4: one mapping start record for $1" "$(echo "$st" | grep -c .)" 1
+	check_match "$4: ... naming its ID, init, runtime and bundle" "$st" \
+		"vm=\"$1\" uuid=$1 vm-pid=$3 contid=$2 contid-from=[a-z]+ runtime=\"$4\" bundle=\"$OCI/$1\" exe=\"/usr/local/bin/contid\" hostname=\? addr=\? terminal=\? res=success'"
+	setpid=$(container_records "$3" | grep -a "op=set .*contid=$2 res=1" | sed -n 's/.* op=set pid=\([0-9]*\) .*/\1/p')
+	check_match "$4: ... sent by the writer of the set record (pid $setpid)" "$st" \
+		"^type=VIRT_CONTROL msg=audit\([0-9.:]+\): pid=$setpid uid=0 "
+	sp=$(mapping_records stop "$1")
+	check_eq "$4: one mapping stop record for $1 after its deletion" "$(echo "$sp" | grep -c .)" 1
+	check_match "$4: ... with its ID" "$sp" "vm=\"$1\" uuid=$1 vm-pid=[0-9?]+ contid=$2 .*res=success'"
+	printf '%s\n%s\n' "$st" "$sp" | cut -d"$(printf '\035')" -f1 | sed 's/^/INFO: mapping record: /'
+	found=$(ausearch --containerid "$2" 2>/dev/null)
+	check_eq "$4: ausearch --containerid $2 finds the start, the end and the stop of $1" \
+		"$(echo "$found" | grep -acE "'virt=container op=start .*uuid=$1 | op=drop .*contid=$2 |'virt=container op=stop .*uuid=$1 ")" 3
+done
+check_eq "the mapping records name the annotation as the ID's source" \
+	"$(mapping_records start r1 | grep -c 'contid=4711 contid-from=annotation ')" 1
+check_eq "... or the derivation" \
+	"$(mapping_records start c1 | grep -c "contid=$c1_id contid-from=derived ")" 1
+virt=$(auvirt --all-events 2>/dev/null)
+for c in r1 r2 c1; do
+	check_match "auvirt lists the start and the stop of $c" "$(echo "$virt" | grep -E "^(start|stop) +$c " | cut -c1-5 | tr -d ' ' | paste -sd,)" "^start,stop\$"
+done
+check_eq "aureport --virt counts the mapping records" \
+	"$(aureport --virt 2>/dev/null | grep -c ' VIRT_CONTROL yes ')" \
+	"$(grep -ac "type=VIRT_CONTROL .*'virt=container .*res=success" "$AUDIT_LOG")"
+
 # --- a seccomp profile whose action is SCMP_ACT_LOG ---------------------------
 # busybox sh calls getppid(2) when it starts (for $PPID): the profile logs
 # it, and the SECCOMP record of the container's shell carries its ID.
@@ -337,6 +379,11 @@ check_match "rootless: ... and says it has no ID and why" "$(grep 'container rl1
 	"container rl1 \(pid $rl\): no audit container ID: cannot set the audit container ID of process $rl to [0-9]+ \(EPERM\).*\(it runs in a user namespace other than the initial one: a rootless engine\), so the container starts without one \(rootless = start\)"
 check_eq "rootless: the kernel recorded the refusal" "$(refused_count $rl "contid=$("$CONTID" derive rl1)")" 1
 check_eq "rootless: the process has no ID" "$(contid $rl)" "$UNSET"
+audit_sync
+check_eq "rootless: no mapping record (the hook cannot write records)" \
+	"$(mapping_records start rl1 | grep -c .)" 0
+check_eq "rootless: ... and the hook did not try" \
+	"$(grep -c 'container rl1: cannot write its mapping record' $HOOK_LOG)" 0
 hook_on $rl rl2 "" unshare -r "$CONTID" oci-hook --rootless=refuse --log $HOOK_LOG
 check_eq "rootless: with --rootless=refuse the hook fails (exit 1)" "$HOOK_RC" 1
 check_match "rootless: ... and says why" "$(grep 'container rl2: ' $HOOK_LOG)" \
@@ -389,6 +436,9 @@ for rt in runc crun; do
 		check_match "crun: its error output names the failed hook" "$(cat $OCI/$name.out)" \
 			"error executing hook .?/usr/local/bin/contid.? \(exit code: 1\)"
 	fi
+	audit_sync
+	check_match "$rt: the mapping record says the start failed" \
+		"$(mapping_records start $name)" "vm-pid=[0-9]+ contid=[0-9]+ contid-from=derived runtime=\"$rt\" .* res=failed'"
 	echo "INFO: $rt without the module: $(tr '\n' ' ' <$OCI/$name.out)"
 	$rt delete -f $name >/dev/null 2>&1
 
@@ -449,6 +499,9 @@ for ann in io.kubernetes.cri-o.Namespace io.kubernetes.cri.sandbox-namespace; do
 done
 check_match "namespace fail-open: the hook says why it started one" "$(cat $HOOK_LOG)" \
 	"warning: container k1: .*because its Kubernetes namespace kube-system \(io.kubernetes.cri.sandbox-namespace\) fails open"
+audit_sync
+check_eq "the mapping records name the Kubernetes namespace (both spellings)" \
+	"$(mapping_records start k1 | grep -c " k8s-namespace=\"kube-system\" exe=.* res=failed'")" 2
 kill $sp
 wait $sp 2>/dev/null
 check "reload the module" insmod /lib/modules/audit_contid.ko

@@ -4,10 +4,10 @@
 # (SECCOMP), a device made promiscuous (ANOM_PROMISCUOUS), a symlink
 # refused (ANOM_LINK), changes of the audit configuration (CONFIG_CHANGE:
 # a watch added, updated by a deletion and removed, audit_enabled set;
-# FEATURE_CHANGE) and an io_uring operation (URINGOP).  Each event has
-# exactly one CONTAINER_INFO op=task with the container's ID (also when
-# its SYSCALL record is logged too), and the same records of the host
-# have none.
+# FEATURE_CHANGE), an io_uring operation (URINGOP) and terminal input
+# (AUDIT_TTY).  Each event has exactly one CONTAINER_INFO op=task with the
+# container's ID (also when its SYSCALL record is logged too), and the same
+# records of the host have none.
 # kernel: bench
 # shellcheck source=tests/lib/testlib.sh
 . /usr/local/lib/testlib.sh
@@ -134,6 +134,23 @@ show "$(stamps_of 'type=URINGOP .*uring_op=18 ' | tail -1)"
 check_match "ausearch --containerid 9504 finds the configuration changes" \
 	"$(ausearch --containerid 9504 -m CONFIG_CHANGE 2>/dev/null)" 'op=remove_rule .*key="sr-k"'
 check_eq "URINGOP: the rule removed" "$($T uring-rule del)" ok
+
+# --- AUDIT_TTY: input typed on a terminal, tty auditing on ------------------
+# As pam_tty_audit does for a login: AUDIT_TTY_SET for the process, whose
+# child reads a line from a pty; the record is flushed when it exits.
+TTY_HEX=73722D7474792D696E  # "sr-tty-in"
+in_container 9507 $T tty-audit sr-tty-in >/tmp/sr.tty
+tp=$(cat /tmp/sr.tty)
+audit_sync
+check_info "tty input in a container (AUDIT_TTY)" \
+	"$(stamps_of "type=TTY .* pid=$tp .*data=$TTY_HEX" | tail -1)" 9507
+show "$(stamps_of "type=TTY .* pid=$tp " | tail -1)"
+check_match "ausearch --containerid 9507 finds the tty input" \
+	"$(ausearch --containerid 9507 -m TTY 2>/dev/null)" "type=TTY .* pid=$tp .*data=$TTY_HEX"
+htp=$($T tty-audit sr-tty-in)
+audit_sync
+check_info "tty input on the host (AUDIT_TTY)" \
+	"$(stamps_of "type=TTY .* pid=$htp .*data=$TTY_HEX" | tail -1)" -
 
 auditctl -D >/dev/null
 finish

@@ -354,4 +354,39 @@ report "nested: aureport --containerid counts a depth-2 task once" \
 report "nested: aureport --containerid-attempts counts the IDs written" \
 	"2  8101;1  5" "$nested" --containerid-attempts
 
+# A container's end and its mapping records.
+# 401: the hook (pid 610, on the host) sets the ID 4711 of process 620.
+# 402: the hook's mapping record of that set (VIRT_CONTROL virt=container).
+# 403: the end of container 4711 (op=drop: no task).
+# 404: the end of container 9201, nested in 9200.
+# 405: a libvirt VIRT_CONTROL record (no virt=container) that says contid=.
+# 406: the poststop mapping record of 4711, sent from a task of 77.
+# 407: auditd stops, past the end of event timeout.
+ends=$work/ends.log
+cat >"$ends" <<'EOF'
+type=CONTAINER msg=audit(1700000030.100:401): op=set pid=610 uid=0 auid=4294967295 tty=(none) ses=4294967295 opid=620 old-contid=18446744073709551615 contid=4711 res=1 mntns=4026532066 utsns=4026532067 ipcns=4026532068 pidns=4026532069 netns=4026532070 userns=4026531837 cgroupns=4026531835 timens=4026531834
+type=SYSCALL msg=audit(1700000030.100:401): arch=c000003e syscall=1 success=yes exit=5 a0=3 a1=7ffc1 a2=5 a3=0 items=0 ppid=600 pid=610 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm="contid" exe="/usr/local/bin/contid" key=(null)
+type=VIRT_CONTROL msg=audit(1700000030.110:402): pid=610 uid=0 auid=4294967295 ses=4294967295 msg='virt=container op=start reason=create vm="r1" uuid=r1 vm-pid=620 contid=4711 contid-from=annotation runtime="runc" bundle="/tmp/oci/r1" exe="/usr/local/bin/contid" hostname=? addr=? terminal=? res=success'
+type=CONTAINER msg=audit(1700000035.000:403): op=drop auid=4294967295 ses=4294967295 contid=4711 res=1
+type=CONTAINER msg=audit(1700000035.100:404): op=drop auid=1000 ses=3 contid=9201 res=1 outer=9200
+type=VIRT_CONTROL msg=audit(1700000035.200:405): pid=700 uid=0 auid=4294967295 ses=4294967295 msg='virt=lxc resrc=x reason=start vm="guest" uuid=c7a5fdbd-edaf-9455-926a-d65c16db1809 vm-pid=701 contid=4711 exe="/usr/sbin/libvirtd" hostname=? addr=? terminal=? res=success'
+type=VIRT_CONTROL msg=audit(1700000036.000:406): pid=710 uid=0 auid=4294967295 ses=4294967295 msg='virt=container op=stop reason=delete vm="r1" uuid=r1 vm-pid=? contid=4711 contid-from=annotation runtime="runc" bundle="/tmp/oci/r1" exe="/usr/local/bin/contid" hostname=? addr=? terminal=? res=success'
+type=CONTAINER_INFO msg=audit(1700000036.000:406): op=task contid=77
+type=DAEMON_END msg=audit(1700000049.000:407): op=terminate auid=-1 uid=-1 ses=-1 pid=-1 subj=? res=success
+EOF
+expect_in "$ends" "drop: --containerid finds the set, the mapping, the end and the stop" "401 402 403 406 /4" --containerid 4711
+expect_in "$ends" "drop: a nested container's end is its own and its outer's" "404 /1" --containerid 9201
+expect_in "$ends" "drop: ... found by the outer ID" "404 /1" --containerid 9200
+expect_in "$ends" "drop: -m container --success yes" "401 403 404 /3" -m container --success yes
+expect_in "$ends" "drop: -ul and --session of the end" "404 /1" -m container -ul 1000 --session 3
+expect_in "$ends" "drop: no attempt to set the ID" "401 /1" --containerid-attempts 4711
+expect_in "$ends" "mapping: the sender's pid" "401 402 /2" -p 610
+expect_in "$ends" "mapping: -m virt_control" "402 405 406 /3" -m virt_control
+expect_in "$ends" "mapping: a record of another kind names no container" " /0" -a 405 --containerid 4711
+expect_in "$ends" "mapping: the sender's own ID" "406 /1" --containerid 77
+expect_in "$ends" "mapping: the sender on the host" "401 402 405 /3" --containerid unset
+expect_line "$ends" "mapping: -i renders the ID" "^type=VIRT_CONTROL .*vm=r1 uuid=r1 vm-pid=620 contid=4711 " -i -a 402
+report "drop and mapping: aureport --containerid" \
+	"4  4711;1  9201;1  77;3  18446744073709551615" "$ends" --containerid
+
 exit "$failed"

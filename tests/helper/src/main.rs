@@ -59,7 +59,9 @@ const USAGE: &str = "usage: contid-test COMMAND ...
   uring-rule add|del            an always rule for every operation on the io_uring
                                 exit list, no fields; print ok or the errno name
   seccomp-log                   install a seccomp filter that logs getppid(2)
-                                (SECCOMP_RET_LOG), call it, print our pid";
+                                (SECCOMP_RET_LOG), call it, print our pid
+  tty-audit TEXT                switch tty auditing on (AUDIT_TTY_SET), have a child
+                                read the line TEXT from a new pty, print its pid";
 
 fn errno_name(e: &Error) -> String {
     let n = e.raw_os_error().unwrap_or(0);
@@ -1047,6 +1049,80 @@ fn cmd_seccomp_log() -> ! {
 
 /// Prints the kernel's answer to an audit request (ok, or the errno name)
 /// and exits 0 or 1; 2 if the request could not be sent.
+/// AUDIT_TTY_SET (linux/audit.h): struct audit_tty_status for the sender.
+const AUDIT_TTY_SET: u16 = 1017;
+
+/// tty-audit TEXT: switches tty auditing on for this process (as
+/// pam_tty_audit does, AUDIT_TTY_SET) and has a child, which inherits it,
+/// read the line TEXT typed on a new pty; prints the child's pid once it
+/// has exited (its exit flushes the AUDIT_TTY record of what it read).
+fn cmd_tty_audit(text: &str) -> ! {
+    fn die(what: &str, e: Error) -> ! {
+        eprintln!("{what}: {e}");
+        exit(2)
+    }
+    let status: Vec<u8> = [1u32, 0u32].iter().flat_map(|w| w.to_ne_bytes()).collect();
+    match audit_request(AUDIT_TTY_SET, &status) {
+        Ok(0) => {}
+        other => report_ack("tty-audit: AUDIT_TTY_SET", other),
+    }
+    // SAFETY: plain libc calls on descriptors this function owns; every
+    // buffer outlives the call that uses it; the child only makes
+    // async-signal-safe calls before _exit.
+    unsafe {
+        let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        if master < 0 || libc::grantpt(master) != 0 || libc::unlockpt(master) != 0 {
+            die("tty-audit: posix_openpt", Error::last_os_error());
+        }
+        let mut name = [0 as libc::c_char; 64];
+        if libc::ptsname_r(master, name.as_mut_ptr(), name.len()) != 0 {
+            die("tty-audit: ptsname", Error::last_os_error());
+        }
+        let mut ready = [0i32; 2];
+        if libc::pipe(ready.as_mut_ptr()) != 0 {
+            die("tty-audit: pipe", Error::last_os_error());
+        }
+        let child = libc::fork();
+        if child < 0 {
+            die("tty-audit: fork", Error::last_os_error());
+        }
+        if child == 0 {
+            // A new session whose controlling terminal is the pty.
+            libc::setsid();
+            let slave = libc::open(name.as_ptr(), libc::O_RDWR);
+            if slave < 0 {
+                libc::_exit(3);
+            }
+            libc::write(ready[1], b"r".as_ptr().cast(), 1);
+            let mut buf = [0u8; 256];
+            let n = libc::read(slave, buf.as_mut_ptr().cast(), buf.len());
+            libc::_exit(if n > 0 { 0 } else { 4 });
+        }
+        libc::close(ready[1]);
+        let mut b = [0u8; 1];
+        if libc::read(ready[0], b.as_mut_ptr().cast(), 1) != 1 {
+            die(
+                "tty-audit: the child did not open the pty",
+                Error::other("no slave"),
+            );
+        }
+        let line = format!("{text}\n");
+        if libc::write(master, line.as_ptr().cast(), line.len()) != line.len() as isize {
+            die("tty-audit: write", Error::last_os_error());
+        }
+        let mut st = 0;
+        libc::waitpid(child, &mut st, 0);
+        if !libc::WIFEXITED(st) || libc::WEXITSTATUS(st) != 0 {
+            die(
+                "tty-audit: the child failed",
+                Error::other(format!("status {st:#x}")),
+            );
+        }
+        println!("{child}");
+        exit(0)
+    }
+}
+
 fn report_ack(what: &str, answer: std::io::Result<i32>) -> ! {
     match answer {
         Ok(0) => {
@@ -1159,6 +1235,7 @@ fn main() {
             value.parse::<u8>().expect("0 or 1") != 0,
         ),
         ["seccomp-log"] => cmd_seccomp_log(),
+        ["tty-audit", text] => cmd_tty_audit(text),
         ["uring-rule", op @ ("add" | "del")] => cmd_uring_rule(op),
         ["fail-open", path, max] => cmd_fail_open(path, max.parse().expect("count")),
         ["audit-rule", op @ ("add" | "del"), list, len, id] => cmd_audit_rule(

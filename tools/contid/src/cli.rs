@@ -98,6 +98,18 @@ pub enum Cmd {
         )]
         command: Vec<OsString>,
     },
+    /// Print the completion script for SHELL (bash, zsh, fish, elvish, powershell)
+    ///
+    /// For example `contid completions bash >/usr/share/bash-completion/completions/contid`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages, contid(8) and one per command, into DIR
+    Manpages {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// The waiting half of exec (internal)
     #[command(name = "__wait-exec", hide = true)]
     WaitExec {

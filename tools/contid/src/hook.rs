@@ -14,6 +14,7 @@
 use crate::derive::derive_id;
 use crate::exit;
 use crate::explain::parse_error;
+use crate::mapping::{self, Mapping, Op};
 use crate::policy::{Policy, Rootless, DEFAULT_CONFIG, OLD_OPTIONAL_ENV};
 use crate::procfs::Proc;
 use serde::Deserialize;
@@ -165,15 +166,88 @@ pub struct Context {
     /// The value of [`OLD_OPTIONAL_ENV`] in the hook's environment, which is
     /// ignored (but warned about).
     pub old_optional_env: Option<String>,
+    /// The command name of the hook's parent, the runtime.
+    pub runtime: Option<String>,
+    /// The hook's own executable.
+    pub exe: Option<String>,
 }
 
-/// Runs the hook on the state `input`: sets the ID through `proc`, reports
-/// through `log`, and returns the exit status.
+/// Where the hook sends its mapping records ([`crate::mapping`]).
+pub type Trail<'a> = dyn FnMut(&Mapping) -> std::io::Result<()> + 'a;
+
+/// The mapping record of container `state` with ID `id`.
+fn mapping(
+    state: &State,
+    cx: &Context,
+    op: Op,
+    id: u64,
+    source: &Source,
+    success: bool,
+) -> Mapping {
+    Mapping {
+        op,
+        contid: id,
+        from_annotation: *source == Source::Annotation,
+        oci_id: state.id.clone(),
+        pid: target_pid(state).ok(),
+        runtime: cx.runtime.clone(),
+        bundle: state.bundle.clone(),
+        kubernetes: mapping::kubernetes(|k| annotation(state, k)),
+        exe: cx.exe.clone(),
+        success,
+    }
+}
+
+/// Writes the mapping record `m`; a failure is a warning, as the ID (or
+/// its absence) is in the kernel's records anyway.
+fn write_mapping(m: &Mapping, trail: &mut Trail<'_>, log: &mut dyn FnMut(&str)) {
+    if let Err(e) = trail(m) {
+        log(&format!(
+            "warning: container {}: cannot write its mapping record (VIRT_CONTROL op={}): {e}",
+            m.oci_id,
+            match m.op {
+                Op::Start => "start",
+                Op::Stop => "stop",
+            }
+        ));
+    }
+}
+
+/// The poststop stage (the state's status is "stopped": the runtime is
+/// deleting the container): the stop mapping record.
+fn run_poststop(
+    state: &State,
+    policy: &Policy,
+    cx: &Context,
+    trail: &mut Trail<'_>,
+    log: &mut dyn FnMut(&str),
+) -> u8 {
+    let (id, source) = match choose_id(state, policy.allow_annotation) {
+        Ok(c) => c,
+        Err(e) => {
+            log(&format!("error: {e}"));
+            return exit::BAD_INPUT;
+        }
+    };
+    if cx.privilege.is_ok() {
+        write_mapping(&mapping(state, cx, Op::Stop, id, &source, true), trail, log);
+    }
+    log(&format!(
+        "container {} (status stopped): deleted; it had audit container ID {id}",
+        state.id
+    ));
+    exit::OK
+}
+
+/// Runs the hook on the state `input`: sets the ID through `proc`, writes
+/// the mapping record to `trail`, reports through `log`, and returns the
+/// exit status.  At the poststop stage it only writes the stop record.
 pub fn run(
     input: &[u8],
     proc: &Proc,
     policy: &Policy,
     cx: &Context,
+    trail: &mut Trail<'_>,
     log: &mut dyn FnMut(&str),
 ) -> u8 {
     if let Some(v) = &cx.old_optional_env {
@@ -182,6 +256,11 @@ pub fn run(
              (whoever runs the runtime can set it): fail open with the hook's \
              --fail-open argument or fail-open = yes in {DEFAULT_CONFIG}"
         ));
+    }
+    if let Ok(state) = parse_state(input) {
+        if state.status.as_deref() == Some("stopped") {
+            return run_poststop(&state, policy, cx, trail, log);
+        }
     }
     let (state, pid, (id, source)) = match parse_state(input).and_then(|s| {
         let pid = target_pid(&s)?;
@@ -199,7 +278,13 @@ pub fn run(
     };
     let status = state.status.as_deref().unwrap_or("?");
     let name = &state.id;
-    let e = match proc.set(pid, id) {
+    let set = proc.set(pid, id);
+    // A hook that cannot set IDs (rootless) cannot write records either.
+    if cx.privilege.is_ok() {
+        let m = mapping(&state, cx, Op::Start, id, &source, set.is_ok());
+        write_mapping(&m, trail, log);
+    }
+    let e = match set {
         Ok(()) => {
             log(&format!(
                 "container {name} (pid {pid}, status {status}): audit container ID {id} set ({source})"
@@ -363,6 +448,8 @@ mod tests {
         Context {
             privilege: Ok(()),
             old_optional_env: None,
+            runtime: Some("runc".to_string()),
+            exe: Some("/usr/local/bin/contid".to_string()),
         }
     }
 
@@ -374,11 +461,125 @@ mod tests {
     }
 
     fn run_on(p: &FakeProc, input: &str, policy: &Policy, cx: &Context) -> (u8, Vec<String>) {
-        let mut lines = Vec::new();
-        let code = run(input.as_bytes(), &p.proc(), policy, cx, &mut |l| {
-            lines.push(l.to_string())
-        });
+        let (code, lines, _) = run_trail(p, input, policy, cx, None);
         (code, lines)
+    }
+
+    /// Runs the hook; its mapping records are returned as texts, or fail
+    /// with `errno`.
+    fn run_trail(
+        p: &FakeProc,
+        input: &str,
+        policy: &Policy,
+        cx: &Context,
+        errno: Option<i32>,
+    ) -> (u8, Vec<String>, Vec<String>) {
+        let mut lines = Vec::new();
+        let mut records = Vec::new();
+        let code = run(
+            input.as_bytes(),
+            &p.proc(),
+            policy,
+            cx,
+            &mut |m| match errno {
+                None => {
+                    records.push(m.text());
+                    Ok(())
+                }
+                Some(e) => Err(std::io::Error::from_raw_os_error(e)),
+            },
+            &mut |l| lines.push(l.to_string()),
+        );
+        (code, lines, records)
+    }
+
+    #[test]
+    fn mapping_records() {
+        let p = FakeProc::new("hook-mapping");
+        p.add(89, "");
+        let (code, _, recs) = run_trail(&p, RUNC, &allowing(), &host(), None);
+        assert_eq!(code, exit::OK);
+        assert_eq!(
+            recs,
+            [
+                "virt=container op=start reason=create vm=\"r1\" uuid=r1 vm-pid=89 contid=4711 \
+              contid-from=annotation runtime=\"runc\" bundle=\"/tmp/oci/r1\" \
+              exe=\"/usr/local/bin/contid\" hostname=? addr=? terminal=? res=success"
+            ]
+        );
+        // The set fails: a failed start, whatever the container's fate.
+        let (code, _, recs) = run_trail(&p, CRUN, &Policy::default(), &host(), None);
+        assert_eq!(code, exit::REFUSED);
+        assert_eq!(recs.len(), 1);
+        assert!(recs[0].starts_with("virt=container op=start reason=create vm=\"c1\" uuid=c1 vm-pid=114 contid=15057277148313921755 contid-from=derived "), "{recs:?}");
+        assert!(recs[0].ends_with(" res=failed"), "{recs:?}");
+        let open = Policy {
+            fail_open: true,
+            ..Policy::default()
+        };
+        let (code, _, recs) = run_trail(&p, CRUN, &open, &host(), None);
+        assert_eq!(code, exit::OK);
+        assert!(recs[0].ends_with(" res=failed"), "{recs:?}");
+        // The poststop stage: a stop record, and no set.
+        let stopped = r#"{"ociVersion":"1.0.2","id":"r1","status":"stopped","pid":0,"bundle":"/tmp/oci/r1","annotations":{"io.audit-contid.id":"4711","io.kubernetes.cri.container-name":"web"}}"#;
+        let q = FakeProc::new("hook-poststop");
+        let (code, lines, recs) = run_trail(&q, stopped, &Policy::default(), &host(), None);
+        assert_eq!(code, exit::OK);
+        let derived = derive_id("r1");
+        assert_eq!(
+            recs,
+            [format!(
+                "virt=container op=stop reason=delete vm=\"web\" uuid=r1 vm-pid=? contid={derived} \
+                 contid-from=derived runtime=\"runc\" bundle=\"/tmp/oci/r1\" \
+                 k8s-container=\"web\" exe=\"/usr/local/bin/contid\" hostname=? addr=? \
+                 terminal=? res=success"
+            )]
+        );
+        assert_eq!(
+            lines,
+            [format!(
+                "container r1 (status stopped): deleted; it had audit container ID {derived}"
+            )]
+        );
+        let (_, _, recs) = run_trail(&q, stopped, &allowing(), &host(), None);
+        assert!(
+            recs[0].contains(" contid=4711 contid-from=annotation "),
+            "{recs:?}"
+        );
+        // Bad input writes nothing.
+        let (code, _, recs) = run_trail(&p, "garbage", &open, &host(), None);
+        assert_eq!(code, exit::BAD_INPUT);
+        assert!(recs.is_empty());
+    }
+
+    #[test]
+    fn mapping_failure_is_a_warning() {
+        let p = FakeProc::new("hook-mapping-fail");
+        p.add(89, "");
+        let (code, lines, _) = run_trail(&p, RUNC, &allowing(), &host(), Some(libc::EPERM));
+        assert_eq!(code, exit::OK);
+        assert_eq!(p.content(89), "4711\n");
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].starts_with(
+                "warning: container r1: cannot write its mapping record (VIRT_CONTROL op=start): "
+            ),
+            "{lines:?}"
+        );
+        assert!(lines[0].contains("(os error 1)"), "{lines:?}");
+        assert!(
+            lines[1].contains("audit container ID 4711 set"),
+            "{lines:?}"
+        );
+        // A rootless hook does not try.
+        let cx = Context {
+            privilege: Err("rootless".to_string()),
+            ..host()
+        };
+        let (code, lines, recs) = run_trail(&p, RUNC, &allowing(), &cx, None);
+        assert_eq!(code, exit::OK);
+        assert!(recs.is_empty());
+        assert_eq!(lines.len(), 1, "{lines:?}");
     }
 
     #[test]

@@ -6,11 +6,13 @@
 //! `runc exec`, inside a container's audit container.  See
 //! docs/orchestrators.md.
 
+pub mod auditmsg;
 pub mod cli;
 pub mod derive;
 pub mod exec;
 pub mod explain;
 pub mod hook;
+pub mod mapping;
 pub mod policy;
 pub mod procfs;
 
@@ -129,6 +131,102 @@ fn load_policy(path: Option<&Path>) -> Result<policy::Policy, String> {
     Ok(p)
 }
 
+/// The name of the runtime that runs the hook, process `ppid`: the file
+/// name of its argv[0] (crun runs from a sealed copy of itself, whose
+/// command name is "memfd:crun_clon"), else its command name.
+fn runtime_name(ppid: u32) -> Option<String> {
+    let cmdline = std::fs::read(format!("/proc/{ppid}/cmdline")).unwrap_or_default();
+    let argv0 = cmdline.split(|&b| b == 0).next().unwrap_or_default();
+    let name = argv0.rsplit(|&b| b == b'/').next().unwrap_or_default();
+    if !name.is_empty() {
+        return Some(String::from_utf8_lossy(name).into_owned());
+    }
+    std::fs::read_to_string(format!("/proc/{ppid}/comm"))
+        .ok()
+        .map(|c| c.trim_end_matches('\n').to_string())
+}
+
+/// The sections of contid(8) after the commands, in roff.
+const MAN_TAIL: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+success
+.TP
+\fB1\fR
+the kernel refused, or there is no such process (the message says why)
+.TP
+\fB2\fR
+usage error
+.TP
+\fB3\fR
+oci-hook: the container's state or its ID annotation is invalid
+.TP
+\fB4\fR
+oci-hook: its configuration file cannot be read, is not root's, or is invalid
+.TP
+\fB125\fR, \fB126\fR, \fB127\fR
+exec: contid failed, the command is not executable, the command was not found;
+otherwise exec exits with the command's status
+.SH FILES
+.TP
+\fI/proc/PID/containerid\fR
+the audit container ID of process PID (the audit_contid kernel module)
+.TP
+\fI/etc/audit\-contid/oci\-hook.conf\fR
+the hook's policy (root's, writable by root only)
+.TP
+\fI/usr/share/containers/oci/hooks.d/audit\-contid.json\fR
+the hook's entry for podman and CRI\-O
+.SH "SEE ALSO"
+\fBauditctl\fR(8), \fBausearch\fR(8), \fBaureport\fR(8), \fBauvirt\fR(8),
+\fBrunc\fR(8), \fBcrun\fR(1), \fBoci\-hooks\fR(5)
+"#;
+
+/// Writes contid.8 and a page for each command (contid-set.8, ...) into
+/// `dir`; returns their paths.
+pub fn manpages(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let root = <cli::Cli as clap::CommandFactory>::command();
+    let man = |cmd: clap::Command| {
+        clap_mangen::Man::new(cmd)
+            .section("8")
+            .source(format!("contid {}", env!("CARGO_PKG_VERSION")))
+            .manual("audit-contid")
+    };
+    let mut files = Vec::new();
+    let mut write = |name: &str, out: Vec<u8>| -> std::io::Result<()> {
+        let path = dir.join(format!("{name}.8"));
+        std::fs::write(&path, out)?;
+        files.push(path);
+        Ok(())
+    };
+    // contid(8): the commands, the exit statuses, the files.
+    let page = man(root.clone().after_help(""));
+    let mut out = Vec::new();
+    page.render_title(&mut out)?;
+    page.render_name_section(&mut out)?;
+    page.render_synopsis_section(&mut out)?;
+    page.render_description_section(&mut out)?;
+    page.render_options_section(&mut out)?;
+    page.render_subcommands_section(&mut out)?;
+    out.extend_from_slice(MAN_TAIL.as_bytes());
+    page.render_version_section(&mut out)?;
+    write("contid", out)?;
+    for sub in root
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        let name = format!("contid-{}", sub.get_name());
+        let cmd = sub
+            .clone()
+            .name(name.clone())
+            .bin_name(format!("contid {}", sub.get_name()));
+        let mut out = Vec::new();
+        man(cmd).render(&mut out)?;
+        write(&name, out)?;
+    }
+    Ok(files)
+}
+
 /// Runs a parsed command line against the real /proc; returns the exit
 /// status.
 pub fn run(cmd: Cmd) -> u8 {
@@ -188,8 +286,19 @@ pub fn run(cmd: Cmd) -> u8 {
                     &read("/proc/self/uid_map"),
                 ),
                 old_optional_env: std::env::var(policy::OLD_OPTIONAL_ENV).ok(),
+                runtime: runtime_name(std::os::unix::process::parent_id()),
+                exe: std::fs::read_link("/proc/self/exe")
+                    .ok()
+                    .map(|p| p.to_string_lossy().into_owned()),
             };
-            hook::run(&input, &proc, &policy, &cx, &mut |m| log.line(m))
+            hook::run(
+                &input,
+                &proc,
+                &policy,
+                &cx,
+                &mut |m| auditmsg::send(mapping::AUDIT_VIRT_CONTROL, &m.text()),
+                &mut |m| log.line(m),
+            )
         }
         Cmd::Exec { like, id, command } => {
             let id = match (like, id) {
@@ -212,6 +321,23 @@ pub fn run(cmd: Cmd) -> u8 {
             };
             exec::run(&proc, id, &command)
         }
+        Cmd::Completions { shell } => {
+            let mut cmd = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "contid", &mut std::io::stdout());
+            exit::OK
+        }
+        Cmd::Manpages { dir } => match manpages(&dir) {
+            Ok(files) => {
+                for f in files {
+                    println!("{}", f.display());
+                }
+                exit::OK
+            }
+            Err(e) => {
+                eprintln!("contid manpages: {}: {e}", dir.display());
+                exit::REFUSED
+            }
+        },
         Cmd::WaitExec { gate, id, command } => exec::wait_and_exec(&proc, &gate, id, &command),
     }
 }
@@ -219,6 +345,65 @@ pub fn run(cmd: Cmd) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runtime_of_this_process() {
+        // The test binary's own argv[0] names it.
+        let name = runtime_name(std::process::id()).unwrap();
+        assert!(name.starts_with("contid-"), "{name}");
+        assert!(!name.contains('/'), "{name}");
+        assert_eq!(runtime_name(0), None);
+    }
+
+    #[test]
+    fn manual_pages() {
+        let dir = std::env::temp_dir().join(format!("contid-man-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = manpages(&dir).unwrap();
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "contid.8",
+                "contid-set.8",
+                "contid-get.8",
+                "contid-derive.8",
+                "contid-oci-hook.8",
+                "contid-exec.8",
+                "contid-completions.8",
+                "contid-manpages.8"
+            ]
+        );
+        let root = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(root.starts_with(".ie \\n(.g .ds Aq \\(aq"), "{root}");
+        assert!(root.contains(".TH contid 8 "), "{root}");
+        assert!(root.contains(".SH \"EXIT STATUS\""), "{root}");
+        assert!(root.contains("contid\\-oci\\-hook(8)"), "{root}");
+        assert!(!root.contains("Exit status:"), "{root}");
+        let hook = std::fs::read_to_string(&files[4]).unwrap();
+        assert!(hook.contains("\\-\\-allow\\-annotation"), "{hook}");
+        assert!(
+            hook.contains(&format!(
+                ".TH contid-oci-hook 8  \"contid {}\" audit-contid",
+                env!("CARGO_PKG_VERSION")
+            )),
+            "{hook}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn completions() {
+        let mut cmd = <cli::Cli as clap::CommandFactory>::command();
+        let mut out = Vec::new();
+        clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, "contid", &mut out);
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("complete -F _contid"), "{out}");
+        assert!(out.contains("--fail-open-namespace"), "{out}");
+    }
 
     #[test]
     fn get_output() {
