@@ -70,6 +70,8 @@ endif
 install:
 	$(CARGO) build --release --locked -p contid --target-dir $(CARGO_TARGET_DIR)
 	install -D -m 0755 $(CARGO_TARGET_DIR)/release/contid $(DESTDIR)$(BINDIR)/contid
+	ln -sf contid $(DESTDIR)$(BINDIR)/contid-runc
+	ln -sf contid $(DESTDIR)$(BINDIR)/contid-crun
 	install -d $(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(DOCDIR)
 	sed 's|/usr/local/bin/contid|$(BINDIR)/contid|' tools/contid/hooks/audit-contid.json \
 		>$(DESTDIR)$(HOOKSDIR)/audit-contid.json
@@ -84,7 +86,8 @@ install:
 	$(CARGO_TARGET_DIR)/release/contid completions fish >$(DESTDIR)$(FISHCOMPDIR)/contid.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/contid $(DESTDIR)$(HOOKSDIR)/audit-contid.json
+	rm -f $(DESTDIR)$(BINDIR)/contid $(DESTDIR)$(BINDIR)/contid-runc $(DESTDIR)$(BINDIR)/contid-crun
+	rm -f $(DESTDIR)$(HOOKSDIR)/audit-contid.json
 	rm -f $(DESTDIR)$(DOCDIR)/runc-config-snippet.json $(DESTDIR)$(DOCDIR)/orchestrators.md
 	rm -f $(DESTDIR)$(MANDIR)/man8/contid.8 $(DESTDIR)$(MANDIR)/man8/contid-*.8
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/contid $(DESTDIR)$(ZSHCOMPDIR)/_contid $(DESTDIR)$(FISHCOMPDIR)/contid.fish

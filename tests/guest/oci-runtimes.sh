@@ -51,7 +51,8 @@ chmod +x $OCI/tree-hook
 # io.audit-contid.id=ID if ID is not empty, HOOK-ENV (e.g.
 # AUDIT_CONTID_OPTIONAL=1) in the hook's environment, and HOOK-ARGS (JSON
 # strings, comma separated; "-" for none) as the hook's policy arguments,
-# by default "--allow-annotation".
+# by default "--allow-annotation"; with NOHOOKS=1 in its environment, no
+# hooks.
 bundle() {
 	_ann=
 	[ -n "${3:-}" ] && _ann="\"io.audit-contid.id\": \"$3\""
@@ -63,6 +64,16 @@ bundle() {
 	-) _args= ;;
 	*) _args=", $5" ;;
 	esac
+	_hooks="\"hooks\": {
+		\"createRuntime\": [
+			{\"path\": \"/usr/local/bin/contid\", \"args\": [\"contid\", \"oci-hook\", \"--log\", \"$HOOK_LOG\"$_args]$_env},
+			{\"path\": \"$OCI/tree-hook\", \"args\": [\"tree-hook\"]}
+		],
+		\"poststop\": [
+			{\"path\": \"/usr/local/bin/contid\", \"args\": [\"contid\", \"oci-hook\", \"--log\", \"$HOOK_LOG\"$_args]$_env}
+		]
+	},"
+	[ -z "${NOHOOKS:-}" ] || _hooks=
 	mkdir -p "$OCI/$1"
 	cat >"$OCI/$1/config.json" <<EOF
 {
@@ -78,15 +89,7 @@ bundle() {
 	"root": {"path": "$ROOTFS", "readonly": false},
 	"hostname": "$1",
 	"annotations": {$_ann},
-	"hooks": {
-		"createRuntime": [
-			{"path": "/usr/local/bin/contid", "args": ["contid", "oci-hook", "--log", "$HOOK_LOG"$_args]$_env},
-			{"path": "$OCI/tree-hook", "args": ["tree-hook"]}
-		],
-		"poststop": [
-			{"path": "/usr/local/bin/contid", "args": ["contid", "oci-hook", "--log", "$HOOK_LOG"$_args]$_env}
-		]
-	},
+	$_hooks
 	"mounts": [
 		{"destination": "/proc", "type": "proc", "source": "proc"},
 		{"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
@@ -321,12 +324,79 @@ check_eq "the mapping records name the annotation as the ID's source" \
 check_eq "... or the derivation" \
 	"$(mapping_records start c1 | grep -c "contid=$c1_id contid-from=derived ")" 1
 virt=$(auvirt --all-events 2>/dev/null)
+echo "$virt" | grep -E '^(start|stop) +(r1|c1) ' | sed 's/^/INFO: auvirt --all-events: /'
+ausearch --containerid 4711 -m virt_control -i 2>/dev/null | cut -d"$(printf '\035')" -f1 |
+	sed -n 's/^type=/INFO: ausearch --containerid 4711 -m virt_control -i: type=/p'
 for c in r1 r2 c1; do
 	check_match "auvirt lists the start and the stop of $c" "$(echo "$virt" | grep -E "^(start|stop) +$c " | cut -c1-5 | tr -d ' ' | paste -sd,)" "^start,stop\$"
 done
 check_eq "aureport --virt counts the mapping records" \
 	"$(aureport --virt 2>/dev/null | grep -c ' VIRT_CONTROL yes ')" \
 	"$(grep -ac "type=VIRT_CONTROL .*'virt=container .*res=success" "$AUDIT_LOG")"
+
+# --- contid-runc / contid-crun: the runtime wrapper ---------------------------
+# As an engine without hooks.d runs it (dockerd --add-runtime, containerd's
+# BinaryName, podman --runtime): runc's command line, a bundle without the
+# hook.  The wrapper adds the hook, and puts exec'd processes into the
+# container's audit container.
+for rt in runc crun; do
+	name=w-$rt
+	NOHOOKS=1 bundle $name "sleep 1000 & echo ready >/tmp/$name.ready; wait"
+	check_eq "contid-$rt: the bundle has no hook" "$(grep -c oci-hook $OCI/$name/config.json)" 0
+	contid-$rt run --no-pivot -b $OCI/$name $name >$OCI/$name.out 2>&1 &
+	wpid=$!
+	if wait_file $ROOTFS/tmp/$name.ready; then
+		pass "contid-$rt: the container started"
+	else
+		fail "contid-$rt: the container started" "$(cat $OCI/$name.out)"
+	fi
+	init=$(state_pid $rt $name)
+	wid=$("$CONTID" derive $name)
+	check_eq "contid-$rt: the container's init has the derived ID" "$(contid "$init")" "$wid"
+	check_eq "contid-$rt: the runtime (the wrapper's process) keeps no ID" "$(contid $wpid)" "$UNSET"
+	check_eq "contid-$rt: the bundle has the hook, createRuntime and poststop" \
+		"$(grep -c '"oci-hook"' $OCI/$name/config.json)" 2
+	check_eq "contid-$rt: state passes through" \
+		"$(contid-$rt state $name | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')" "$init"
+	contid-$rt exec $name sleep 1005 &
+	wexec=$!
+	i=0
+	while ! e5=$(pid_in $name "sleep 1005") && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check_eq "contid-$rt exec: the exec'd process has the container's ID" "$(contid "$e5")" "$wid"
+	check_eq "contid-$rt exec: the wrapper itself keeps no ID" "$(contid $wexec)" "$UNSET"
+	kill "$e5" 2>/dev/null || kill $wexec
+	wait $wexec
+	check_eq "contid-$rt exec: exits with the exec'd process's status (SIGTERM: 143)" "$?" 143
+	check_eq "contid-$rt exec: passes an exit status through" \
+		"$(contid-$rt exec $name sh -c 'exit 9' >/dev/null 2>&1; echo $?)" 9
+	$rt kill $name KILL
+	wait $wpid
+	$rt delete -f $name >/dev/null 2>&1
+	audit_sync
+	check_eq "contid-$rt: one mapping start and one stop record" \
+		"$(mapping_records start $name | grep -c "contid=$wid ") $(mapping_records stop $name | grep -c "contid=$wid ")" "1 1"
+	check_eq "contid-$rt: the container's end is logged once" \
+		"$(container_records any | grep -ac " op=drop .*contid=$wid res=1")" 1
+done
+# A bundle that already has the hook (hooks.d, or a config of its own)
+# gets no second one.
+bundle w-twice "echo ran >/tmp/w-twice.ran"
+contid-runc run --no-pivot -b $OCI/w-twice w-twice >$OCI/w-twice.out 2>&1
+check_eq "contid-runc: a bundle with the hook ran" "$(cat $ROOTFS/tmp/w-twice.ran 2>/dev/null)" ran
+check_eq "contid-runc: ... and got no second hook" "$(grep -c '"oci-hook"' $OCI/w-twice/config.json)" 2
+runc delete -f w-twice >/dev/null 2>&1
+# A bundle the wrapper cannot read is not started.
+mkdir -p $OCI/w-bad
+echo '{ not json' >$OCI/w-bad/config.json
+out=$(contid-runc run --no-pivot -b $OCI/w-bad w-bad 2>&1)
+check_eq "contid-runc: a bundle whose config is not JSON is refused (exit 1)" "$?" 1
+check_match "contid-runc: ... and says why" "$out" \
+	"contid-runc: error: cannot add contid oci-hook to the bundle: $OCI/w-bad/config.json is not JSON: .*; the container must not start"
+check_eq "contid-runc: ... and runc never ran" "$(runc state w-bad >/dev/null 2>&1; echo $?)" 1
+check_eq "contid-runc: --version is runc's" "$(contid-runc --version | head -1 | cut -d' ' -f1-2)" "runc version"
 
 # --- a seccomp profile whose action is SCMP_ACT_LOG ---------------------------
 # busybox sh calls getppid(2) when it starts (for $PPID): the profile logs

@@ -2,7 +2,8 @@
 # `make install` into a scratch DESTDIR with another PREFIX: the binary, the
 # hooks.d entry (both stages, the binary's path substituted), the manual
 # pages (contid(8) and one per command, which groff renders without a
-# warning), the shell completions; `make uninstall` removes them again.
+# warning), the shell completions, the runtime wrappers' links; `make
+# uninstall` removes them again.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$0")/../../scripts/lib/common.sh"
@@ -25,6 +26,8 @@ files=$(cd "$dest" && find . -type f | sort | paste -sd ' ')
 check_eq "make install: the files" "$files" \
 	"./opt/ac/bin/contid ./opt/ac/share/bash-completion/completions/contid ./opt/ac/share/doc/audit-contid/orchestrators.md ./opt/ac/share/doc/audit-contid/runc-config-snippet.json ./opt/ac/share/fish/vendor_completions.d/contid.fish ./opt/ac/share/man/man8/contid-completions.8 ./opt/ac/share/man/man8/contid-derive.8 ./opt/ac/share/man/man8/contid-exec.8 ./opt/ac/share/man/man8/contid-get.8 ./opt/ac/share/man/man8/contid-manpages.8 ./opt/ac/share/man/man8/contid-oci-hook.8 ./opt/ac/share/man/man8/contid-set.8 ./opt/ac/share/man/man8/contid.8 ./opt/ac/share/zsh/site-functions/_contid ./usr/share/containers/oci/hooks.d/audit-contid.json"
 hook=$dest/usr/share/containers/oci/hooks.d/audit-contid.json
+check_eq "make install: contid-runc and contid-crun are contid" \
+	"$(readlink "$dest/opt/ac/bin/contid-runc") $(readlink "$dest/opt/ac/bin/contid-crun")" "contid contid"
 check_eq "hooks.d: the installed binary's path" \
 	"$(grep -c '"path": "/opt/ac/bin/contid"' "$hook")" 1
 check_eq "hooks.d: createRuntime and poststop" \
@@ -46,5 +49,5 @@ fi
 check_eq "contid --version" "$("$dest/opt/ac/bin/contid" --version)" "contid 0.1.0"
 make -s -C "$ROOT" uninstall DESTDIR="$dest" PREFIX=/opt/ac >>"$BUILD/install-check.log" 2>&1 ||
 	fail "make uninstall" "$(tail -5 "$BUILD/install-check.log")"
-check_eq "make uninstall: nothing left" "$(cd "$dest" && find . -type f | wc -l)" 0
+check_eq "make uninstall: nothing left" "$(cd "$dest" && find . -type f -o -type l | wc -l)" 0
 exit "$failed"

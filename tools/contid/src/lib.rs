@@ -15,6 +15,7 @@ pub mod hook;
 pub mod mapping;
 pub mod policy;
 pub mod procfs;
+pub mod wrapper;
 
 use cli::Cmd;
 use contid_logic::value::UNSET;
@@ -225,6 +226,78 @@ pub fn manpages(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
         write(&name, out)?;
     }
     Ok(files)
+}
+
+/// `contid-runc` / `contid-crun` ([`wrapper`]): runs the real runtime
+/// `name` names with `args`, the hook added to a new container's bundle
+/// or the container's ID given to an exec'd process.  Returns only on
+/// failure, or with the status of an exec.
+pub fn run_wrapper(name: &str, args: &[std::ffi::OsString]) -> u8 {
+    use std::os::unix::process::CommandExt;
+    let fail = |msg: String| {
+        eprintln!("{name}: error: {msg}");
+        exit::REFUSED
+    };
+    let Some(runtime) = wrapper::real_runtime(name, std::env::var_os("CONTID_RUNTIME")) else {
+        return fail(format!(
+            "cannot find the real runtime {}: install it or give its path in CONTID_RUNTIME",
+            name.trim_start_matches("contid-")
+        ));
+    };
+    let me = match std::fs::read_link("/proc/self/exe") {
+        Ok(p) => p,
+        Err(e) => return fail(format!("cannot find contid's own executable: {e}")),
+    };
+    if std::fs::canonicalize(&runtime).ok().as_deref() == Some(me.as_path()) {
+        return fail(format!(
+            "the real runtime {} is this wrapper; set CONTID_RUNTIME to the runtime's path",
+            runtime.display()
+        ));
+    }
+    let parsed = wrapper::parse(args);
+    let proc = Proc::default();
+    match parsed.command.as_deref() {
+        Some("create" | "run") => {
+            let bundle = parsed.bundle.clone().unwrap_or_else(|| ".".into());
+            // Without the hook the container would run without its ID:
+            // a bundle the wrapper cannot change is not started.
+            if let Err(e) = wrapper::add_hooks_to_bundle(&bundle, &me.to_string_lossy()) {
+                return fail(format!(
+                    "cannot add contid oci-hook to the bundle: {e}; the container must not start"
+                ));
+            }
+        }
+        Some("exec") => {
+            if let Some(id) = parsed.id.as_deref() {
+                let out = std::process::Command::new(&runtime)
+                    .args(&parsed.global)
+                    .arg("state")
+                    .arg(id)
+                    .stderr(std::process::Stdio::null())
+                    .output();
+                let pid = out.ok().and_then(|o| wrapper::state_pid(&o.stdout));
+                // A container the runtime does not know, or one without an
+                // ID (started without the hook): the runtime says so, or
+                // runs the process as it would without the wrapper.
+                if let Some(pid) = pid {
+                    match proc.get(pid) {
+                        Ok(UNSET) | Err(_) => {}
+                        Ok(cid) => {
+                            let mut command = vec![runtime.into_os_string()];
+                            command.extend_from_slice(args);
+                            return exec::run(&proc, cid, &command);
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    let e = std::process::Command::new(&runtime)
+        .arg0(name.trim_start_matches("contid-"))
+        .args(args)
+        .exec();
+    fail(format!("cannot run {}: {e}", runtime.display()))
 }
 
 /// Runs a parsed command line against the real /proc; returns the exit
