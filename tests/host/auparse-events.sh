@@ -6,7 +6,8 @@
 # a task made itself with its CONTAINER_INFO and the syscall event it joined;
 # the normalizer gives the ID as a subject attribute and normalizes such an
 # event as the record it is; ausearch --format csv has the ID as its last
-# column and --format text says "in container N".
+# column and --format text says "in container N"; the write that sets an ID
+# is normalized as the setting of the target's ID.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$0")/../../scripts/lib/common.sh"
@@ -77,12 +78,15 @@ check_eq "csv: the ID of a container's crash" "$(col 505)" 9500
 check_eq "csv: none for the host" "$(col 503)" ""
 check_eq "csv: a message with its CONTAINER_INFO is normalized as a message" \
 	"$(awk -F, '$5 == 502 {print $11}' <<<"$csv")" sent-message
+check_eq "csv: a set is a configuration event, its action and object the set and the target" \
+	"$(awk -F, '$5 == 501 {print $6, $11, $12, $13, $15}' <<<"$csv")" "configuration set-audit-container-id success 620 process"
 check_eq "csv: no event failed to normalize" "$(grep -c 'error normalizing' "$work/csv.err" || true)" 0
 check_eq "csv: every line has the header's number of columns" \
 	"$(awk -F, '{print NF}' <<<"$csv" | sort -u)" 17
 text=$("$audit/sbin/ausearch" -if "$log" --format text 2>/dev/null || true)
 check_eq "text: says the container of a syscall event" \
 	"$(grep -c '^At .* system in container 123456, acting as root, successfully opened-file /tmp/f1 ' <<<"$text")" 1
+check_eq "text: a set" "$(grep -c 'successfully set-audit-container-id 620 using /usr/local/bin/contid' <<<"$text")" 1
 check_eq "text: ... and of a message" "$(grep -c ' in container 42, .*sent-message' <<<"$text")" 1
 check_eq "text: not for the host" "$(grep -c 'root successfully sent-message' <<<"$text")" 1
 exit "$failed"
