@@ -396,6 +396,11 @@ check_eq "contid-runc: a bundle whose config is not JSON is refused (exit 1)" "$
 check_match "contid-runc: ... and says why" "$out" \
 	"contid-runc: error: cannot add contid oci-hook to the bundle: $OCI/w-bad/config.json is not JSON: .*; the container must not start"
 check_eq "contid-runc: ... and runc never ran" "$(runc state w-bad >/dev/null 2>&1; echo $?)" 1
+out=$(contid-runc run --no-pivot --frobnicate x -b $OCI/w-twice w-unknown 2>&1)
+check_eq "contid-runc: an option it does not know is refused (exit 1)" "$?" 1
+check_match "contid-runc: ... and it says which" "$out" \
+	'contid-runc: error: unknown option "--frobnicate": contid-runc cannot tell for sure which command, bundle or container this is'
+check_eq "contid-runc: ... and runc never ran" "$(runc state w-unknown >/dev/null 2>&1; echo $?)" 1
 check_eq "contid-runc: --version is runc's" "$(contid-runc --version | head -1 | cut -d' ' -f1-2)" "runc version"
 
 # --- a seccomp profile whose action is SCMP_ACT_LOG ---------------------------

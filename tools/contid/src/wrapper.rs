@@ -26,14 +26,35 @@ use serde_json::{json, Value};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
-/// runc's global options that take a value.
-const GLOBAL_VALUED: [&str; 5] = ["--root", "--log", "--log-format", "--criu", "--rootless"];
+/// runc's and crun's global options that take a value.
+const GLOBAL_VALUED: &[&str] = &[
+    "--root",
+    "--log",
+    "--log-format",
+    "--log-level",
+    "--criu",
+    "--rootless",
+    "--cgroup-manager",
+];
 
-/// The options of `create`/`run` and `exec` that take a value (runc's and
-/// crun's).
-const VALUED: [&str; 16] = [
+/// Their global options without a value.
+const GLOBAL_FLAGS: &[&str] = &[
+    "--debug",
+    "--systemd-cgroup",
+    "--help",
+    "-h",
+    "--version",
+    "-v",
+    "-V",
+];
+
+/// The options of `create`, `run` and `exec` (runc's and crun's) that
+/// take a value.
+const VALUED: &[&str] = &[
     "--bundle",
     "-b",
+    "--config",
+    "-f",
     "--console-socket",
     "--pid-file",
     "--preserve-fds",
@@ -48,10 +69,30 @@ const VALUED: [&str; 16] = [
     "-p",
     "--cap",
     "-c",
+    "--apparmor",
+    "--process-label",
+    "--cgroup",
 ];
 
-/// More options of `exec` that take a value.
-const EXEC_VALUED: [&str; 4] = ["--apparmor", "--process-label", "--cgroup", "--label"];
+/// Their options without a value.
+const FLAGS: &[&str] = &[
+    "--detach",
+    "-d",
+    "--tty",
+    "-t",
+    "--no-pivot",
+    "--no-new-keyring",
+    "--no-new-privs",
+    "--no-subreaper",
+    "--keep",
+    "--ignore-paused",
+    "--systemd-cgroup",
+    "--help",
+    "-h",
+];
+
+/// The commands whose options the wrapper reads.
+const WATCHED: &[&str] = &["create", "run", "exec"];
 
 /// What the wrapper found in the runtime's command line.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -64,10 +105,25 @@ pub struct Parsed {
     pub bundle: Option<PathBuf>,
     /// The container id (the command's first operand).
     pub id: Option<String>,
+    /// An option the wrapper does not know, global or of a watched
+    /// command: it cannot tell whether it takes a value, so it cannot tell
+    /// the command, the bundle or the container for sure.
+    pub unknown: Option<String>,
 }
 
-fn takes_value(opt: &str, list: &[&str]) -> bool {
-    list.contains(&opt)
+/// An option's name: `--name` of `--name=value`, and Go's single-dash
+/// spelling of a long option (`-bundle`) as `--bundle`.
+fn option_name(arg: &str) -> (String, Option<String>) {
+    let (name, value) = match arg.split_once('=') {
+        Some((n, v)) => (n, Some(v.to_string())),
+        None => (arg, None),
+    };
+    let name = if !name.starts_with("--") && name.len() > 2 {
+        format!("-{name}")
+    } else {
+        name.to_string()
+    };
+    (name, value)
 }
 
 /// Parses the runtime's command line `args` (without argv[0]).
@@ -80,18 +136,25 @@ pub fn parse(args: &[OsString]) -> Parsed {
             break;
         }
         p.global.push(args[i].clone());
-        if !a.contains('=') && takes_value(&a, &GLOBAL_VALUED) {
-            if let Some(v) = args.get(i + 1) {
-                p.global.push(v.clone());
+        let (name, inline) = option_name(&a);
+        if GLOBAL_VALUED.contains(&name.as_str()) {
+            if inline.is_none() {
+                if let Some(v) = args.get(i + 1) {
+                    p.global.push(v.clone());
+                }
+                i += 1;
             }
-            i += 1;
+        } else if !GLOBAL_FLAGS.contains(&name.as_str()) && p.unknown.is_none() {
+            p.unknown = Some(a.to_string());
         }
         i += 1;
     }
     let Some(cmd) = args.get(i) else {
         return p;
     };
-    p.command = Some(cmd.to_string_lossy().into_owned());
+    let cmd = cmd.to_string_lossy().into_owned();
+    let watched = WATCHED.contains(&cmd.as_str());
+    p.command = Some(cmd);
     i += 1;
     while i < args.len() {
         let a = args[i].to_string_lossy();
@@ -102,18 +165,20 @@ pub fn parse(args: &[OsString]) -> Parsed {
         if !a.starts_with('-') || a == "-" {
             break;
         }
-        let (name, inline) = match a.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
-            _ => (a.to_string(), None),
-        };
-        let valued = takes_value(&name, &VALUED) || takes_value(&name, &EXEC_VALUED);
-        let value = match (&inline, valued) {
-            (Some(v), _) => Some(v.clone()),
-            (None, true) => {
-                i += 1;
-                args.get(i).map(|v| v.to_string_lossy().into_owned())
+        let (name, inline) = option_name(&a);
+        let value = if VALUED.contains(&name.as_str()) {
+            match inline {
+                Some(v) => Some(v),
+                None => {
+                    i += 1;
+                    args.get(i).map(|v| v.to_string_lossy().into_owned())
+                }
             }
-            (None, false) => None,
+        } else {
+            if watched && !FLAGS.contains(&name.as_str()) && p.unknown.is_none() {
+                p.unknown = Some(a.to_string());
+            }
+            None
         };
         if name == "--bundle" || name == "-b" {
             p.bundle = value.map(PathBuf::from);
@@ -306,6 +371,44 @@ mod tests {
             (p.command.as_deref(), p.id.as_deref()),
             (Some("state"), Some("ctr"))
         );
+        // Go's single-dash long options, crun's globals.
+        let p = parse(&args(&[
+            "--cgroup-manager=systemd",
+            "--log-level",
+            "debug",
+            "create",
+            "-bundle",
+            "/b",
+            "-pid-file=/p",
+            "c",
+        ]));
+        assert_eq!(p.bundle.as_deref(), Some(Path::new("/b")));
+        assert_eq!((p.id.as_deref(), p.unknown), (Some("c"), None));
+    }
+
+    #[test]
+    fn unknown_options_are_reported() {
+        // An option of unknown arity could hide the bundle, the command or
+        // the container: it is named, and the wrapper refuses.
+        let p = parse(&args(&[
+            "--new-global",
+            "x",
+            "create",
+            "--bundle",
+            "/b",
+            "c",
+        ]));
+        assert_eq!(p.unknown.as_deref(), Some("--new-global"));
+        let p = parse(&args(&["exec", "--new-opt", "other", "ctr", "sh"]));
+        assert_eq!(p.unknown.as_deref(), Some("--new-opt"));
+        assert_eq!(p.id.as_deref(), Some("other"));
+        let p = parse(&args(&["run", "--bundle", "/b", "--frob", "c"]));
+        assert_eq!(p.unknown.as_deref(), Some("--frob"));
+        // Commands the wrapper does not read pass whatever they have.
+        let p = parse(&args(&["kill", "--all", "c", "KILL"]));
+        assert_eq!(p.unknown, None);
+        let p = parse(&args(&["--debug", "delete", "--force", "c"]));
+        assert_eq!(p.unknown, None);
     }
 
     const EXE: &str = "/usr/local/bin/contid";
