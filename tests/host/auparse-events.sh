@@ -11,21 +11,14 @@
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$0")/../../scripts/lib/common.sh"
+# shellcheck source=tests/lib/hostcheck.sh
+. "$ROOT/tests/lib/hostcheck.sh"
 
 "$ROOT/scripts/build-audit"
 audit=$BUILD/audit/root
 work=$BUILD/auparse-events
 rm -rf "$work"
 mkdir -p "$work"
-failed=0
-pass() { echo "PASS: $1"; }
-fail() {
-	echo "FAIL: $1: $2"
-	failed=1
-}
-check_eq() { # check_eq NAME GOT WANT
-	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
-}
 
 gcc -Wall -Wextra -Werror -o "$work/events" "$ROOT/tests/host/auparse/events.c" \
 	-I"$audit/usr/include" "$audit/usr/lib/libauparse.a" "$audit/usr/lib/libaudit.a"

@@ -58,12 +58,8 @@ type=USER msg=audit(1700000005.700:107): pid=960 uid=0 auid=0 ses=1 msg='text=on
 type=DAEMON_END msg=audit(1700000009.000:108): op=terminate auid=-1 uid=-1 ses=-1 pid=-1 subj=? res=success
 EOF
 
-failed=0
-pass() { echo "PASS: $1"; }
-fail() {
-	echo "FAIL: $1: $2"
-	failed=1
-}
+# shellcheck source=tests/lib/hostcheck.sh
+. "$ROOT/tests/lib/hostcheck.sh"
 
 # serials FILE ARGS...: the serials of the events that ausearch selects in
 # FILE, and "/N" with the number of events it prints, e.g. "101 102 /2".

@@ -7,18 +7,11 @@
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$0")/../../scripts/lib/common.sh"
+# shellcheck source=tests/lib/hostcheck.sh
+. "$ROOT/tests/lib/hostcheck.sh"
 
 dest=$BUILD/install-check
 rm -rf "$dest"
-failed=0
-pass() { echo "PASS: $1"; }
-fail() {
-	echo "FAIL: $1: $2"
-	failed=1
-}
-check_eq() { # check_eq NAME GOT WANT
-	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
-}
 
 make -s -C "$ROOT" install DESTDIR="$dest" PREFIX=/opt/ac >"$BUILD/install-check.log" 2>&1 ||
 	fail "make install" "$(tail -5 "$BUILD/install-check.log")"

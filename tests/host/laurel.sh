@@ -18,6 +18,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$0")/../../scripts/lib/common.sh"
+# shellcheck source=tests/lib/hostcheck.sh
+. "$ROOT/tests/lib/hostcheck.sh"
 
 # Debian's package, unpacked into build/ (installing it would register an
 # audisp plugin with the machine's auditd).
@@ -33,15 +35,6 @@ fi
 work=$BUILD/laurel
 rm -rf "$work"
 mkdir -p "$work/out"
-failed=0
-pass() { echo "PASS: $1"; }
-fail() {
-	echo "FAIL: $1: $2"
-	failed=1
-}
-check_eq() { # check_eq NAME GOT WANT
-	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
-}
 
 cat >"$work/config.toml" <<EOF
 directory = "$work/out"

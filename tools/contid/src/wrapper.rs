@@ -301,7 +301,8 @@ mod tests {
 
     #[test]
     fn parses_runc_command_lines() {
-        let p = parse(&args(&[
+        // As containerd's shim for dockerd writes it.
+        let global = [
             "--root",
             "/run/docker/runtime-runc/moby",
             "--log",
@@ -309,6 +310,8 @@ mod tests {
             "--log-format",
             "json",
             "--systemd-cgroup",
+        ];
+        let create = [
             "create",
             "--bundle",
             "/run/containerd/b1",
@@ -316,22 +319,12 @@ mod tests {
             "/run/b1/init.pid",
             "--console-socket=/tmp/s",
             "c0ffee",
-        ]));
+        ];
+        let p = parse(&args(&[&global[..], &create[..]].concat()));
         assert_eq!(p.command.as_deref(), Some("create"));
         assert_eq!(p.bundle.as_deref(), Some(Path::new("/run/containerd/b1")));
         assert_eq!(p.id.as_deref(), Some("c0ffee"));
-        assert_eq!(
-            p.global,
-            args(&[
-                "--root",
-                "/run/docker/runtime-runc/moby",
-                "--log",
-                "/x/log.json",
-                "--log-format",
-                "json",
-                "--systemd-cgroup"
-            ])
-        );
+        assert_eq!(p.global, args(&global));
         let p = parse(&args(&["run", "--no-pivot", "-b", "/tmp/b", "-d", "w1"]));
         assert_eq!(p.command.as_deref(), Some("run"));
         assert_eq!(p.bundle.as_deref(), Some(Path::new("/tmp/b")));
