@@ -82,4 +82,4 @@ check_eq "text: says the container of a syscall event" \
 check_eq "text: a set" "$(grep -c 'successfully set-audit-container-id 620 using /usr/local/bin/contid' <<<"$text")" 1
 check_eq "text: ... and of a message" "$(grep -c ' in container 42, .*sent-message' <<<"$text")" 1
 check_eq "text: not for the host" "$(grep -c 'root successfully sent-message' <<<"$text")" 1
-exit "$failed"
+checks_done

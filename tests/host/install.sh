@@ -43,4 +43,4 @@ check_eq "contid --version" "$("$dest/opt/ac/bin/contid" --version)" "contid 0.1
 make -s -C "$ROOT" uninstall DESTDIR="$dest" PREFIX=/opt/ac >>"$BUILD/install-check.log" 2>&1 ||
 	fail "make uninstall" "$(tail -5 "$BUILD/install-check.log")"
 check_eq "make uninstall: nothing left" "$(cd "$dest" && find . -type f -o -type l | wc -l)" 0
-exit "$failed"
+checks_done

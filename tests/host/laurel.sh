@@ -81,4 +81,4 @@ check_eq "laurel: ... and not written" "$(grep -c 'op=set\|op=drop\|"CONTAINER":
 check_eq "laurel: the CONTAINER_INFO of a message is refused (duplicate event id)" \
 	"$(grep -c 'Error duplicate event id 1700000060.400:705' "$work/err")" 1
 check_eq "laurel: ... the message itself is written" "$(line 400:705 '"USER":' | grep -c 'text=hello')" 1
-exit "$failed"
+checks_done
