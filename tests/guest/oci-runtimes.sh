@@ -382,12 +382,40 @@ for rt in runc crun; do
 		"$(container_records any | grep -ac " op=drop .*contid=$wid res=1")" 1
 done
 # A bundle that already has the hook (hooks.d, or a config of its own)
-# gets no second one.
+# gets no second one: its contid entries are replaced by the wrapper's,
+# which has no policy arguments (the creator's --allow-annotation is gone).
 bundle w-twice "echo ran >/tmp/w-twice.ran"
 contid-runc run --no-pivot -b $OCI/w-twice w-twice >$OCI/w-twice.out 2>&1
 check_eq "contid-runc: a bundle with the hook ran" "$(cat $ROOTFS/tmp/w-twice.ran 2>/dev/null)" ran
-check_eq "contid-runc: ... and got no second hook" "$(grep -c '"oci-hook"' $OCI/w-twice/config.json)" 2
+check_eq "contid-runc: ... with one contid entry per stage, the wrapper's" \
+	"$(grep -c '"oci-hook"' $OCI/w-twice/config.json) $(grep -c 'allow-annotation' $OCI/w-twice/config.json)" "2 0"
 runc delete -f w-twice >/dev/null 2>&1
+# An entry that only looks like the hook (contid's arguments, another
+# program) does not keep the real one out.
+NOHOOKS=1 bundle w-fake "sleep 1000 & echo ready >/tmp/w-fake.ready; wait"
+sed -i 's|"annotations": {},|"annotations": {}, "hooks": {"createRuntime": [{"path": "/bin/true", "args": ["contid", "oci-hook"]}], "poststop": [{"path": "/bin/true", "args": ["contid", "oci-hook"]}]},|' \
+	$OCI/w-fake/config.json
+contid-runc run --no-pivot -b $OCI/w-fake w-fake >$OCI/w-fake.out 2>&1 &
+wfake=$!
+wait_file $ROOTFS/tmp/w-fake.ready
+check_eq "contid-runc: a look-alike hook entry does not keep the hook out: the init has its ID" \
+	"$(contid "$(state_pid runc w-fake)")" "$("$CONTID" derive w-fake)"
+runc kill w-fake KILL
+wait $wfake
+runc delete -f w-fake >/dev/null 2>&1
+# A member that runc (Go's case-insensitive member names) would read in
+# place of the wrapper's "hooks".
+NOHOOKS=1 bundle w-case "echo ran >/tmp/w-case.ran"
+sed -i 's|"annotations": {},|"annotations": {}, "Hooks": {},|' $OCI/w-case/config.json
+out=$(contid-runc run --no-pivot -b $OCI/w-case w-case 2>&1)
+check_eq "contid-runc: a second spelling of \"hooks\" is refused (exit 1)" "$?" 1
+check_match "contid-runc: ... and it says why" "$out" \
+	'member "Hooks" would be read as "hooks" by a case-insensitive runtime'
+check_eq "contid-runc: ... and the container never ran" "$(cat $ROOTFS/tmp/w-case.ran 2>/dev/null)" ""
+# Options after the id: runc would read them.
+out=$(contid-runc run w-after --no-pivot -b $OCI/w-case 2>&1)
+check_eq "contid-runc: an option after the container id is refused (exit 1)" "$?" 1
+check_match "contid-runc: ... and it says why" "$out" 'unexpected "--no-pivot" after the container id'
 # A bundle the wrapper cannot read is not started.
 mkdir -p $OCI/w-bad
 echo '{ not json' >$OCI/w-bad/config.json

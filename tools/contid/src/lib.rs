@@ -256,15 +256,8 @@ pub fn run_wrapper(name: &str, args: &[std::ffi::OsString]) -> u8 {
     }
     let parsed = wrapper::parse(args);
     let proc = Proc::default();
-    let watched = matches!(parsed.command.as_deref(), Some("create" | "run" | "exec"));
-    if let Some(opt) = parsed.unknown.as_deref() {
-        if watched || parsed.command.is_none() {
-            return fail(format!(
-                "unknown option {opt:?}: {name} cannot tell for sure which command, bundle \
-                 or container this is, and a container must not run without its ID; the \
-                 command was not run"
-            ));
-        }
+    if let Some(why) = wrapper::refusal(&parsed, name) {
+        return fail(format!("{why}; the command was not run"));
     }
     match parsed.command.as_deref() {
         Some("create" | "run") => {

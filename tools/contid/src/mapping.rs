@@ -26,10 +26,16 @@ use std::fmt::Write;
 /// machine or container.
 pub const AUDIT_VIRT_CONTROL: u16 = 2500;
 
-/// The longest value written, in bytes before encoding: the kernel cuts a
-/// userspace record at 8560 bytes (AUDIT_MESSAGE_TEXT_MAX), and a hex
-/// encoded value takes two characters a byte.
-pub const MAX_VALUE: usize = 1024;
+/// The longest value written, in bytes before encoding.  The kernel cuts
+/// a userspace record at 8560 bytes (AUDIT_MESSAGE_TEXT_MAX), a hex
+/// encoded value takes two characters a byte, and a record has at most
+/// nine such values: with 256, the longest record ([`MAX_TEXT`]) keeps
+/// its last field, `res=`.
+pub const MAX_VALUE: usize = 256;
+
+/// The longest text a record can have (the tests check it): every value
+/// at [`MAX_VALUE`] and hex encoded, the ID at 20 digits.
+pub const MAX_TEXT: usize = 5200;
 
 /// The annotations in which the CRI runtimes give a container's Kubernetes
 /// identity: the field, then the annotations that may hold it, in the
@@ -109,11 +115,13 @@ pub fn kubernetes<'a>(annotation: impl Fn(&str) -> Option<&'a str>) -> Vec<(&'st
 
 /// Whether `value` must be hex encoded to be one field of a record: it has
 /// a character that would end the value or the record's msg='...', or one
-/// that is not printable ASCII (as libaudit decides, and the quote).
+/// that is not printable ASCII (as libaudit decides, and the quote), or
+/// `=`, so that a value never reads as a field to a reader that looks for
+/// `name=` anywhere in the line.
 fn needs_encoding(value: &[u8]) -> bool {
     value
         .iter()
-        .any(|&c| c == b'"' || c == b'\'' || !(0x21..=0x7e).contains(&c))
+        .any(|&c| b"\"'=".contains(&c) || !(0x21..=0x7e).contains(&c))
 }
 
 /// The first [`MAX_VALUE`] bytes of `value`.
@@ -274,7 +282,11 @@ mod tests {
         assert_eq!(encode("caf\u{e9}"), "636166C3A9");
         assert_eq!(encode("tab\t"), "74616209");
         assert_eq!(encode(""), "?");
-        assert_eq!(encode("plain=x"), "\"plain=x\"");
+        assert_eq!(
+            encode("contid=1,res=success"),
+            "636F6E7469643D312C7265733D73756363657373"
+        );
+        assert_eq!(encode("plain-x"), "\"plain-x\"");
         assert_eq!(encode_bare("0f3a.web_1+x:y-z"), "0f3a.web_1+x:y-z");
         assert_eq!(encode_bare("a/b"), "612F62");
         assert_eq!(encode_bare(""), "?");
@@ -292,6 +304,27 @@ mod tests {
         // Hex: two characters a byte, cut at MAX_VALUE bytes.
         assert!(t.contains(&format!(" uuid={} ", "C3A9".repeat(MAX_VALUE / 2))));
         assert!(t.len() < 8560, "{}", t.len());
+    }
+
+    #[test]
+    fn the_longest_record_keeps_its_last_field() {
+        // Every value the creator or the host chooses, too long and in
+        // need of hex: the kernel must not cut res= off.
+        let long = "\u{e9}".repeat(4 * MAX_VALUE);
+        let m = Mapping {
+            oci_id: long.clone(),
+            pid: Some(i32::MAX),
+            contid: u64::MAX - 1,
+            runtime: Some(long.clone()),
+            bundle: Some(long.clone()),
+            exe: Some(long.clone()),
+            kubernetes: KUBERNETES.iter().map(|(f, _)| (*f, long.clone())).collect(),
+            success: false,
+            ..start()
+        };
+        let t = m.text();
+        assert!(t.len() <= MAX_TEXT, "{}", t.len());
+        assert!(t.ends_with(" res=failed"), "{t}");
     }
 
     #[test]
