@@ -1,0 +1,156 @@
+#!/bin/sh
+# podman (Debian's) with contid-runc as its OCI runtime (`podman
+# --runtime`), as an administrator sets up an engine whose hooks.d does not
+# have contid: `podman run` gives the container its ID before its program
+# runs, `podman exec` puts the exec'd process into the container's audit
+# container, podman's own processes (podman, conmon) keep none, the trail
+# has the mapping records and the container's end once, and `ausearch
+# --containerid` finds what an exec'd process did and nothing of the host;
+# and podman with the installed hooks.d entry, with runc and with the
+# wrapper (one hook, not two).
+# Root, cgroupfs, --network=none, vfs storage, chroot instead of pivot_root
+# (scripts/guest/containers/containers.conf).
+# kernel: bench
+# shellcheck source=tests/lib/testlib.sh
+. /usr/local/lib/testlib.sh
+
+# The binary (testlib's `contid` is a shell function that reads an ID).
+CONTID=/usr/local/bin/contid
+IMAGE=localhost/contid-busybox
+KEY=podman-mkdir
+
+# podman_rt ARGS...: podman with the wrapper as its runtime.
+podman_rt() {
+	podman --runtime=/usr/local/bin/contid-runc "$@"
+}
+
+# pid_of CMDLINE: the process whose command line is CMDLINE (space
+# separated), waiting up to 60 s for it.
+pid_of() {
+	_i=0
+	while [ $_i -lt 600 ]; do
+		for _d in /proc/[0-9]*; do
+			if [ "$(tr '\0' ' ' 2>/dev/null <"$_d/cmdline")" = "$1 " ]; then
+				echo "${_d#/proc/}"
+				return 0
+			fi
+		done
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# ppid_of PID
+ppid_of() {
+	sed -n 's/^PPid:[[:space:]]*//p' "/proc/$1/status"
+}
+
+# mapping_records OP UUID: the VIRT_CONTROL mapping records op=OP of the
+# container whose OCI id is UUID.
+mapping_records() {
+	grep -a "^type=VIRT_CONTROL .*'virt=container op=$1 .* uuid=$2 " "$AUDIT_LOG"
+}
+
+# found_mkdirs ID: the directories the mkdir(2) calls that `ausearch
+# --containerid ID` finds made.
+found_mkdirs() {
+	ausearch --containerid "$1" -k $KEY 2>/dev/null |
+		sed -n 's/^type=PATH .* name="\([^"]*\)" .*nametype=CREATE.*/\1/p' | sort | paste -sd' '
+}
+
+tar -C /usr/share/contid-oci/rootfs -cf /tmp/busybox.tar .
+if out=$(podman import /tmp/busybox.tar $IMAGE 2>&1); then
+	pass "podman: the busybox image is imported"
+else
+	fail "podman: the busybox image is imported" "$out"
+fi
+auditctl -a always,exit -F arch=b64 -S mkdir,mkdirat -F key=$KEY >/dev/null
+
+# --- podman run -d, exec, rm --------------------------------------------------
+cid=$(podman_rt run -d --name p1 --network=none $IMAGE sh -c 'sleep 1000 & wait' 2>/tmp/p1.err)
+check_match "podman run -d: the container started" "$cid" '^[0-9a-f]{64}$'
+[ -n "$cid" ] || echo "INFO: podman run -d: $(cat /tmp/p1.err)"
+id=$("$CONTID" derive "$cid")
+init=$(podman inspect -f '{{.State.Pid}}' p1)
+conmon=$(podman inspect -f '{{.State.ConmonPid}}' p1)
+check_eq "podman run: the container's init has the ID derived from its id" "$(contid "$init")" "$id"
+sleeper=$(pid_of "sleep 1000")
+check_eq "podman run: a process the init forked inherited it" "$(contid "$sleeper")" "$id"
+check_eq "podman run: conmon keeps no ID" "$(contid "$conmon")" "$UNSET"
+check_eq "podman run: conmon is the init's parent" "$(ppid_of "$init")" "$conmon"
+check_eq "podman run: the wrapper added the hook to podman's bundle (createRuntime, poststop)" \
+	"$(grep -c '"oci-hook"' "/var/lib/containers/storage/vfs-containers/$cid/userdata/config.json")" 2
+
+podman_rt exec p1 sleep 1005 &
+pexec=$!
+e5=$(pid_of "sleep 1005")
+check_eq "podman exec: the exec'd process has the container's ID" "$(contid "$e5")" "$id"
+check_eq "podman exec: podman itself keeps no ID" "$(contid $pexec)" "$UNSET"
+e5_parent=$(ppid_of "$e5")
+check_eq "podman exec: the exec'd process's parent is a conmon" "$(cat "/proc/$e5_parent/comm")" conmon
+check_eq "podman exec: ... which keeps no ID" "$(contid "$e5_parent")" "$UNSET"
+kill "$e5"
+wait $pexec
+check_eq "podman exec: exits with the exec'd process's status (SIGTERM: 143)" "$?" 143
+check_eq "podman exec: passes an exit status through" \
+	"$(podman_rt exec p1 sh -c 'exit 9' >/dev/null 2>&1; echo $?)" 9
+
+podman_rt exec p1 mkdir /tmp/made-by-exec
+mkdir /tmp/made-by-host
+audit_sync
+check_eq "ausearch --containerid finds the exec'd process's mkdir, and not the host's" \
+	"$(found_mkdirs "$id")" /tmp/made-by-exec
+check_match "... an event whose CONTAINER_INFO has the container's ID" \
+	"$(ausearch --containerid "$id" -k $KEY 2>/dev/null | grep -a '^type=CONTAINER_INFO ')" \
+	"op=task contid=$id\$"
+
+podman_rt rm -f -t 0 p1 >/dev/null 2>&1
+check_eq "podman rm: the container is gone" "$(podman ps -aq --filter name=p1 | grep -c .)" 0
+audit_sync
+check_eq "mapping: one start record, with the container's init and ID" \
+	"$(mapping_records start "$cid" | grep -c " vm-pid=$init contid=$id contid-from=derived runtime=\"runc\" ")" 1
+echo "INFO: the mapping records of p1: $(mapping_records start "$cid") $(mapping_records stop "$cid")"
+check_eq "mapping: one stop record" "$(mapping_records stop "$cid" | grep -c " contid=$id ")" 1
+check_eq "the container's end is logged once" \
+	"$(container_records any | grep -ac " op=drop .*contid=$id res=1")" 1
+check_eq "ausearch --containerid finds the mapping records and the drop" \
+	"$(ausearch --containerid "$id" -m VIRT_CONTROL,CONTAINER 2>/dev/null |
+		grep -aoE "op=(start|stop|drop|set)" | sort -u | paste -sd' ')" \
+	"op=drop op=set op=start op=stop"
+
+# --- podman run --rm in the foreground ----------------------------------------
+podman_rt run --rm --name p2 --network=none --cidfile /tmp/p2.cid $IMAGE \
+	sh -c 'mkdir /tmp/made-by-p2; exit 3' >/dev/null 2>&1
+check_eq "podman run --rm: exits with the container's status" "$?" 3
+cid2=$(cat /tmp/p2.cid 2>/dev/null)
+id2=$("$CONTID" derive "$cid2")
+audit_sync
+check_eq "podman run --rm: ausearch --containerid finds its mkdir" "$(found_mkdirs "$id2")" /tmp/made-by-p2
+check_eq "podman run --rm: one mapping start and one stop record, one end" \
+	"$(mapping_records start "$cid2" | grep -c " contid=$id2 ") $(mapping_records stop "$cid2" | grep -c " contid=$id2 ") $(container_records any | grep -ac " op=drop .*contid=$id2 res=1")" \
+	"1 1 1"
+
+# --- podman with the installed hooks.d entry -----------------------------------
+# podman adds the hook itself (--hooks-dir): with plain runc, and with the
+# wrapper, which then adds no second one.
+HOOKS=/usr/local/share/contid/hooks.d
+podman --hooks-dir $HOOKS run --rm --name p3 --network=none --cidfile /tmp/p3.cid $IMAGE \
+	sh -c 'mkdir /tmp/made-by-p3' >/dev/null 2>&1
+check_eq "podman --hooks-dir, runc: the container ran" "$?" 0
+cid3=$(cat /tmp/p3.cid 2>/dev/null)
+id3=$("$CONTID" derive "$cid3")
+audit_sync
+check_eq "podman --hooks-dir: ausearch --containerid finds its mkdir" "$(found_mkdirs "$id3")" /tmp/made-by-p3
+check_eq "podman --hooks-dir: one mapping start and one stop record, one end" \
+	"$(mapping_records start "$cid3" | grep -c " contid=$id3 ") $(mapping_records stop "$cid3" | grep -c " contid=$id3 ") $(container_records any | grep -ac " op=drop .*contid=$id3 res=1")" \
+	"1 1 1"
+cid4=$(podman_rt --hooks-dir $HOOKS run -d --name p4 --network=none $IMAGE sleep 1000 2>/dev/null)
+check_eq "podman --hooks-dir with the wrapper: the hook is in the bundle once per stage" \
+	"$(grep -c '"oci-hook"' "/var/lib/containers/storage/vfs-containers/$cid4/userdata/config.json")" 2
+check_eq "podman --hooks-dir with the wrapper: the init has the ID" \
+	"$(contid "$(podman inspect -f '{{.State.Pid}}' p4)")" "$("$CONTID" derive "$cid4")"
+podman rm -f -t 0 p4 >/dev/null 2>&1
+
+auditctl -d always,exit -F arch=b64 -S mkdir,mkdirat -F key=$KEY >/dev/null
+finish
