@@ -609,6 +609,20 @@ kill $sp
 wait $sp 2>/dev/null
 check "reload the module" insmod /lib/modules/audit_contid.ko
 
+# Fail-open covers a kernel that cannot give IDs (above: no module), not a
+# refusal of the container's ID, which its creator could provoke: here
+# EEXIST (the target has an ID already).
+in_container_bg 9601 sleep 1000
+fo_pid=$CPID
+hook_on $fo_pid fo1 "" "$CONTID" oci-hook --fail-open --log $HOOK_LOG
+check_eq "fail-open: a refused set still stops the container (exit 1)" "$HOOK_RC" 1
+check_match "fail-open: ... and the hook says why" "$(cat $HOOK_LOG)" \
+	"error: container fo1: .*\(EEXIST\).*the hook's policy is fail-open, but fail-open covers only a kernel that cannot give IDs"
+check_eq "fail-open: ... and the kernel recorded the refusal" \
+	"$(refused_count $fo_pid "contid=$("$CONTID" derive fo1)")" 1
+kill $fo_pid
+wait $fo_pid 2>/dev/null
+
 # --- the containerid filter and CONTAINER_INFO records ---------------------
 # A write inside a container matched by a rule on its ID, and the
 # CONTAINER_INFO record of the event.

@@ -61,7 +61,9 @@ pub enum Cmd {
         /// /etc/audit-contid/oci-hook.conf if it exists
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
-        /// Start a container whose ID cannot be set (with a warning)
+        /// Start a container when the kernel cannot give IDs (no module,
+        /// no hook series, no memory), with a warning; a refusal of its ID
+        /// still stops it
         #[arg(long)]
         fail_open: bool,
         /// Let the annotation io.audit-contid.id choose the ID

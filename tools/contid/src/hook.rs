@@ -317,11 +317,19 @@ pub fn run(
         };
     }
     if let Some(why) = policy.fails_open(|k| annotation(&state, k)) {
+        if crate::policy::fail_open_covers(e.errno()) {
+            log(&format!(
+                "warning: container {name}: {e}; starting it without an audit container ID \
+                 because {why}"
+            ));
+            return exit::OK;
+        }
         log(&format!(
-            "warning: container {name}: {e}; starting it without an audit container ID \
-             because {why}"
+            "error: container {name}: {e}; the container must not start: {why}, but \
+             fail-open covers only a kernel that cannot give IDs (no module, no hook \
+             series) or memory, not a refusal of this container's ID"
         ));
-        return exit::OK;
+        return exit::REFUSED;
     }
     log(&format!(
         "error: container {name}: {e}; the container must not start without its audit \
@@ -633,6 +641,29 @@ mod tests {
         assert!(lines[0].starts_with("warning: container r1: "), "{lines:?}");
         assert!(
             lines[0].ends_with("because the hook's policy is fail-open"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn fail_open_does_not_cover_a_refusal() {
+        // The kernel refuses this container's ID (here: the write fails
+        // with EISDIR, standing for ENOTUNIQ, EEXIST, ...): fail-open or
+        // not, the container must not start.
+        let p = FakeProc::new("hook-refused");
+        std::fs::create_dir_all(p.dir.join("89").join("containerid")).unwrap();
+        let open = Policy {
+            fail_open: true,
+            ..allowing()
+        };
+        let (code, lines) = run_on(&p, RUNC, &open, &host());
+        assert_eq!(code, exit::REFUSED);
+        assert!(lines[0].starts_with("error: container r1: "), "{lines:?}");
+        assert!(
+            lines[0].contains(
+                "the hook's policy is fail-open, but fail-open covers only a kernel that \
+                 cannot give IDs"
+            ),
             "{lines:?}"
         );
     }

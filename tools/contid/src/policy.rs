@@ -165,6 +165,17 @@ impl Policy {
     }
 }
 
+/// Whether fail-open may start a container whose set failed with `errno`:
+/// only where the kernel cannot give IDs at all (no hook series: the proc
+/// file does not exist; no module: EOPNOTSUPP) or had no memory.  A
+/// refusal of this container's ID (ENOTUNIQ, EEXIST, EBUSY, EPERM,
+/// EINVAL...) stops it even so: its creator chooses the container id and,
+/// where annotations are allowed, the ID, and so could provoke such a
+/// refusal, and fail-open must not be a way to run outside the trail.
+pub fn fail_open_covers(errno: Option<i32>) -> bool {
+    matches!(errno, Some(libc::ENOENT | libc::EOPNOTSUPP | libc::ENOMEM))
+}
+
 /// Whether the file's owner and mode make it the administrator's: owned by
 /// root, writable by nobody else.
 pub fn trusted_owner(uid: u32, mode: u32) -> Result<(), String> {
@@ -279,6 +290,25 @@ mod tests {
         let before = p.clone();
         p.apply_args(false, false, None, vec![]);
         assert_eq!(p, before);
+    }
+
+    #[test]
+    fn fail_open_covers_only_a_kernel_without_ids() {
+        for e in [libc::ENOENT, libc::EOPNOTSUPP, libc::ENOMEM] {
+            assert!(fail_open_covers(Some(e)), "{e}");
+        }
+        for e in [
+            libc::ENOTUNIQ,
+            libc::EEXIST,
+            libc::EBUSY,
+            libc::EPERM,
+            libc::EINVAL,
+            libc::ESRCH,
+            libc::EISDIR,
+        ] {
+            assert!(!fail_open_covers(Some(e)), "{e}");
+        }
+        assert!(!fail_open_covers(None));
     }
 
     #[test]
