@@ -372,6 +372,13 @@ for rt in runc crun; do
 	check_eq "contid-$rt exec: exits with the exec'd process's status (SIGTERM: 143)" "$?" 143
 	check_eq "contid-$rt exec: passes an exit status through" \
 		"$(contid-$rt exec $name sh -c 'exit 9' >/dev/null 2>&1; echo $?)" 9
+	# A wrapper that cannot read the container's ID (here: without
+	# CAP_AUDIT_CONTROL) does not run the process outside it.
+	out=$(contid-test drop-cap contid-$rt exec $name sh -c 'echo ran-without-id' 2>&1)
+	check_eq "contid-$rt exec: a wrapper that cannot read the container's ID refuses (exit 1)" "$?" 1
+	check_match "contid-$rt exec: ... and says why" "$out" \
+		"^contid-$rt: error: .*\(EPERM\).*the exec'd process would run outside the container's audit container"
+	check_eq "contid-$rt exec: ... and nothing ran" "$(echo "$out" | grep -c ran-without-id)" 0
 	$rt kill $name KILL
 	wait $wpid
 	$rt delete -f $name >/dev/null 2>&1

@@ -284,7 +284,20 @@ pub fn run_wrapper(name: &str, args: &[std::ffi::OsString]) -> u8 {
                 // runs the process as it would without the wrapper.
                 if let Some(pid) = pid {
                     match proc.get(pid) {
-                        Ok(UNSET) | Err(_) => {}
+                        Ok(UNSET) => {}
+                        // A kernel without IDs, or an init that is gone
+                        // (the runtime then says so itself).
+                        Err(e)
+                            if matches!(
+                                e.errno(),
+                                Some(libc::ENOENT | libc::EOPNOTSUPP | libc::ESRCH)
+                            ) => {}
+                        Err(e) => {
+                            return fail(format!(
+                                "{e}; the exec'd process would run outside the container's \
+                                 audit container: the command was not run"
+                            ))
+                        }
                         Ok(cid) => {
                             let mut command = vec![runtime.into_os_string()];
                             command.extend_from_slice(args);

@@ -75,6 +75,7 @@ const VALUED: &[&str] = &[
     "--apparmor",
     "--process-label",
     "--cgroup",
+    "--pidfd-socket",
 ];
 
 /// Their options without a value.
