@@ -5,7 +5,8 @@
 # refused (ANOM_LINK), changes of the audit configuration (CONFIG_CHANGE:
 # a watch added, updated by a deletion and removed, audit_enabled set;
 # FEATURE_CHANGE), an io_uring operation (URINGOP) and terminal input
-# (AUDIT_TTY).  Each event has exactly one CONTAINER_INFO op=task with the
+# (AUDIT_TTY); and auditd's records of a signal (DAEMON_END,
+# DAEMON_CONFIG) name the sender's container.  Each event has exactly one CONTAINER_INFO op=task with the
 # container's ID (also when its SYSCALL record is logged too), and the same
 # records of the host have none.
 # kernel: bench
@@ -151,6 +152,47 @@ htp=$($T tty-audit sr-tty-in)
 audit_sync
 check_info "tty input on the host (AUDIT_TTY)" \
 	"$(stamps_of "type=TTY .* pid=$htp .*data=$TTY_HEX" | tail -1)" -
+
+# --- the sender of a signal to auditd ------------------------------------------
+# auditd asks the kernel who signalled it (AUDIT_SIGNAL_INFO2) and names the
+# sender's container in its DAEMON_END (stop) and DAEMON_CONFIG (reload)
+# records; a sender on the host has no contid= there.
+# wait_daemon TYPE REGEX: wait up to 10 s for a TYPE record of auditd's
+# that matches REGEX, and print it.
+wait_daemon() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		_d=$(grep -a "^type=$1 " "$AUDIT_LOG" | grep -aE -- "$2" | tail -1)
+		[ -n "$_d" ] && break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "$_d"
+}
+in_container 9702 kill -TERM "$(auditd_pid)"
+sender=$CPID
+auditd_wait gone
+auditd_start
+end=$(wait_daemon DAEMON_END "pid=$sender ")
+check_match "DAEMON_END: auditd stopped by container 9702 names it" "$end" \
+	"op=terminate auid=[0-9]+ uid=[0-9-]+ ses=[0-9]+ pid=$sender( subj=[^ ]*)? contid=9702 res=success"
+show_line() { echo "INFO: $1"; }
+show_line "$end"
+[ -n "$end" ] || show_line "DAEMON_END records: $(grep -a '^type=DAEMON_END ' "$AUDIT_LOG" | tail -3)"
+check_match "ausearch --containerid 9702 finds it" \
+	"$(ausearch --containerid 9702 -m DAEMON_END 2>/dev/null)" "pid=$sender .*contid=9702 res=success"
+in_container 9703 kill -HUP "$(auditd_pid)"
+sender=$CPID
+conf=$(wait_daemon DAEMON_CONFIG "pid=$sender ")
+check_match "DAEMON_CONFIG: auditd reloaded by container 9703 names it" "$conf" \
+	"op=reconfigure state=changed auid=[0-9]+ pid=$sender subj=[^ ]* contid=9703 res=success"
+show_line "$conf"
+kill -TERM "$(auditd_pid)"
+auditd_wait gone
+auditd_start
+hend=$(wait_daemon DAEMON_END "pid=$$ ")
+check_match "DAEMON_END: auditd stopped from the host has no contid" "$hend" \
+	"op=terminate .* pid=$$( subj=[^ ]*)? res=success"
 
 auditctl -D >/dev/null
 finish
