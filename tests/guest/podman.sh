@@ -59,6 +59,20 @@ found_mkdirs() {
 		sed -n 's/^type=PATH .* name="\([^"]*\)" .*nametype=CREATE.*/\1/p' | sort | paste -sd' '
 }
 
+# check_ended LABEL NAME: container NAME, run with --rm and --cidfile
+# /tmp/NAME.cid, made the directory /tmp/made-by-NAME: `ausearch
+# --containerid` finds that mkdir, and the trail has one mapping start
+# and one stop record and one end of the container.
+check_ended() {
+	_cid=$(cat "/tmp/$2.cid" 2>/dev/null)
+	_id=$("$CONTID" derive "$_cid")
+	audit_sync
+	check_eq "$1: ausearch --containerid finds its mkdir" "$(found_mkdirs "$_id")" "/tmp/made-by-$2"
+	check_eq "$1: one mapping start and one stop record, one end" \
+		"$(mapping_records start "$_cid" | grep -c " contid=$_id ") $(mapping_records stop "$_cid" | grep -c " contid=$_id ") $(container_records any | grep -ac " op=drop .*contid=$_id res=1")" \
+		"1 1 1"
+}
+
 tar -C /usr/share/contid-oci/rootfs -cf /tmp/busybox.tar .
 if out=$(podman import /tmp/busybox.tar $IMAGE 2>&1); then
 	pass "podman: the busybox image is imported"
@@ -123,13 +137,7 @@ check_eq "ausearch --containerid finds the mapping records and the drop" \
 podman_rt run --rm --name p2 --network=none --cidfile /tmp/p2.cid $IMAGE \
 	sh -c 'mkdir /tmp/made-by-p2; exit 3' >/dev/null 2>&1
 check_eq "podman run --rm: exits with the container's status" "$?" 3
-cid2=$(cat /tmp/p2.cid 2>/dev/null)
-id2=$("$CONTID" derive "$cid2")
-audit_sync
-check_eq "podman run --rm: ausearch --containerid finds its mkdir" "$(found_mkdirs "$id2")" /tmp/made-by-p2
-check_eq "podman run --rm: one mapping start and one stop record, one end" \
-	"$(mapping_records start "$cid2" | grep -c " contid=$id2 ") $(mapping_records stop "$cid2" | grep -c " contid=$id2 ") $(container_records any | grep -ac " op=drop .*contid=$id2 res=1")" \
-	"1 1 1"
+check_ended "podman run --rm" p2
 
 # --- podman with the installed hooks.d entry -----------------------------------
 # podman adds the hook itself (--hooks-dir): with plain runc, and with the
@@ -138,13 +146,7 @@ HOOKS=/usr/local/share/contid/hooks.d
 podman --hooks-dir $HOOKS run --rm --name p3 --network=none --cidfile /tmp/p3.cid $IMAGE \
 	sh -c 'mkdir /tmp/made-by-p3' >/dev/null 2>&1
 check_eq "podman --hooks-dir, runc: the container ran" "$?" 0
-cid3=$(cat /tmp/p3.cid 2>/dev/null)
-id3=$("$CONTID" derive "$cid3")
-audit_sync
-check_eq "podman --hooks-dir: ausearch --containerid finds its mkdir" "$(found_mkdirs "$id3")" /tmp/made-by-p3
-check_eq "podman --hooks-dir: one mapping start and one stop record, one end" \
-	"$(mapping_records start "$cid3" | grep -c " contid=$id3 ") $(mapping_records stop "$cid3" | grep -c " contid=$id3 ") $(container_records any | grep -ac " op=drop .*contid=$id3 res=1")" \
-	"1 1 1"
+check_ended "podman --hooks-dir" p3
 cid4=$(podman_rt --hooks-dir $HOOKS run -d --name p4 --network=none $IMAGE sleep 1000 2>/dev/null)
 check_eq "podman --hooks-dir with the wrapper: the hook is in the bundle once per stage" \
 	"$(grep -c '"oci-hook"' "/var/lib/containers/storage/vfs-containers/$cid4/userdata/config.json")" 2
