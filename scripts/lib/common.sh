@@ -89,6 +89,16 @@ content_key() {
 	done | sha256sum | cut -d' ' -f1
 }
 
+# make_initramfs DIR OUT: the files under DIR as a gzipped newc cpio
+# archive OUT (sorted, so that the same files give the same archive),
+# written to a new file renamed over OUT.
+make_initramfs() {
+	local dir=$1 out=$2
+	(cd "$dir" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) |
+		gzip -1 >"$out.tmp"
+	mv "$out.tmp" "$out"
+}
+
 # copy_with_libs BIN ROOT DEST: install BIN as ROOT/DEST with the shared
 # libraries it needs, at the paths the loader expects.
 copy_with_libs() {

@@ -167,12 +167,6 @@ check_hook_record() {
 		"$(ausearch -m container 2>/dev/null | grep -c "opid=$3 .*contid=$4 res=1")" 1
 }
 
-# mapping_records OP NAME: the VIRT_CONTROL mapping records op=OP (start,
-# stop) of container NAME.
-mapping_records() {
-	grep -a "^type=VIRT_CONTROL .*'virt=container op=$1 .* uuid=$2 " "$AUDIT_LOG"
-}
-
 # report_tree NAME: the process tree at hook time, for the record.
 report_tree() {
 	echo "INFO: $1 at hook time: hook's parent: $(tree "$1" hook-parent);" \

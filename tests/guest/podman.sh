@@ -46,12 +46,6 @@ ppid_of() {
 	sed -n 's/^PPid:[[:space:]]*//p' "/proc/$1/status"
 }
 
-# mapping_records OP UUID: the VIRT_CONTROL mapping records op=OP of the
-# container whose OCI id is UUID.
-mapping_records() {
-	grep -a "^type=VIRT_CONTROL .*'virt=container op=$1 .* uuid=$2 " "$AUDIT_LOG"
-}
-
 # found_mkdirs ID: the directories the mkdir(2) calls that `ausearch
 # --containerid ID` finds made.
 found_mkdirs() {

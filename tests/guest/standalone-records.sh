@@ -176,9 +176,8 @@ auditd_start
 end=$(wait_daemon DAEMON_END "pid=$sender ")
 check_match "DAEMON_END: auditd stopped by container 9702 names it" "$end" \
 	"op=terminate auid=[0-9]+ uid=[0-9-]+ ses=[0-9]+ pid=$sender( subj=[^ ]*)? contid=9702 res=success"
-show_line() { echo "INFO: $1"; }
-show_line "$end"
-[ -n "$end" ] || show_line "DAEMON_END records: $(grep -a '^type=DAEMON_END ' "$AUDIT_LOG" | tail -3)"
+echo "INFO: $end"
+[ -n "$end" ] || echo "INFO: DAEMON_END records: $(grep -a '^type=DAEMON_END ' "$AUDIT_LOG" | tail -3)"
 check_match "ausearch --containerid 9702 finds it" \
 	"$(ausearch --containerid 9702 -m DAEMON_END 2>/dev/null)" "pid=$sender .*contid=9702 res=success"
 in_container 9703 kill -HUP "$(auditd_pid)"
@@ -186,7 +185,7 @@ sender=$CPID
 conf=$(wait_daemon DAEMON_CONFIG "pid=$sender ")
 check_match "DAEMON_CONFIG: auditd reloaded by container 9703 names it" "$conf" \
 	"op=reconfigure state=changed auid=[0-9]+ pid=$sender subj=[^ ]* contid=9703 res=success"
-show_line "$conf"
+echo "INFO: $conf"
 kill -TERM "$(auditd_pid)"
 auditd_wait gone
 auditd_start

@@ -113,6 +113,12 @@ container_records() {
 	fi
 }
 
+# mapping_records OP UUID: the VIRT_CONTROL mapping records (contid
+# oci-hook) op=OP (start, stop) of the container whose OCI id is UUID.
+mapping_records() {
+	grep -a "^type=VIRT_CONTROL .*'virt=container op=$1 .* uuid=$2 " "$AUDIT_LOG"
+}
+
 # count_records OPID FIXED-STRING
 count_records() {
 	container_records "$1" | grep -acF -- "$2"

@@ -288,10 +288,8 @@ pub fn run_wrapper(name: &str, args: &[std::ffi::OsString]) -> u8 {
                         // A kernel without IDs, or an init that is gone
                         // (the runtime then says so itself).
                         Err(e)
-                            if matches!(
-                                e.errno(),
-                                Some(libc::ENOENT | libc::EOPNOTSUPP | libc::ESRCH)
-                            ) => {}
+                            if policy::kernel_without_ids(e.errno())
+                                || e.errno() == Some(libc::ESRCH) => {}
                         Err(e) => {
                             return fail(format!(
                                 "{e}; the exec'd process would run outside the container's \

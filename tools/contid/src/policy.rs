@@ -173,7 +173,14 @@ impl Policy {
 /// where annotations are allowed, the ID, and so could provoke such a
 /// refusal, and fail-open must not be a way to run outside the trail.
 pub fn fail_open_covers(errno: Option<i32>) -> bool {
-    matches!(errno, Some(libc::ENOENT | libc::EOPNOTSUPP | libc::ENOMEM))
+    kernel_without_ids(errno) || errno == Some(libc::ENOMEM)
+}
+
+/// Whether a failed read or write of /proc/PID/containerid says that the
+/// kernel has no audit container IDs: no hook series (the file does not
+/// exist) or no module (EOPNOTSUPP).
+pub fn kernel_without_ids(errno: Option<i32>) -> bool {
+    matches!(errno, Some(libc::ENOENT | libc::EOPNOTSUPP))
 }
 
 /// Whether the file's owner and mode make it the administrator's: owned by

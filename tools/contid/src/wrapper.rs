@@ -439,7 +439,7 @@ pub fn add_hooks_to_bundle(bundle: &Path, exe: &str) -> Result<(), String> {
         .and_then(|()| std::fs::rename(&tmp, &path));
     written.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
+        err(e)
     })
 }
 
