@@ -47,15 +47,20 @@ kill "$c"
 
 # --- 4. an ID lives until its task is reaped -----------------------------------
 # A process whose main thread has exited while another thread runs.
-in_container_bg 4001 sh -c "exec $T leader-exit >/tmp/le"
+in_container_bg 4001 sh -c "exec $T leader-exit >/tmp/le 2>/tmp/le.err"
 le=$CPID
-wait_for_file /tmp/le
+wait_for_file /tmp/le || echo "INFO: leader-exit printed nothing in 10 s"
 i=0
-while ! grep -q '^State:.*Z' /proc/$le/status && [ $i -lt 100 ]; do
+while ! grep -q '^State:.*Z' /proc/$le/status 2>/dev/null && [ $i -lt 100 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
-check_match "the main thread has exited" "$(grep '^State:' /proc/$le/status)" 'Z'
+state=$(grep '^State:' /proc/$le/status 2>/dev/null)
+check_match "the main thread has exited" "$state" 'Z'
+if [ -z "$state" ]; then
+	wait "$le"
+	echo "INFO: leader-exit (pid $le) is gone: status $?, printed '$(cat /tmp/le)', error '$(cat /tmp/le.err)'"
+fi
 check_eq "its process still reads its ID" "$(contid $le)" 4001
 check_eq "through the living thread too" \
 	"$(cat /proc/$le/task/*/containerid | sort -u)" 4001
