@@ -30,15 +30,17 @@ use crate::sys::audit::Fields;
 use crate::sys::cache::{Cache, Retired};
 use crate::sys::caps::OpenFile;
 use crate::sys::hooks::Hooks;
+use crate::sys::net::NetRegistration;
 use crate::sys::rcu::ReadGuard;
 use crate::sys::slot::{Slot, State as SlotState};
-use crate::sys::task::TaskRef;
+use crate::sys::task::{NewTask, TaskRef};
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::error::{Error, Result};
 use kernel::prelude::*;
 use kernel::sync::{Arc, Mutex};
 
 pub(crate) mod lifecycle;
+pub(crate) mod netns;
 pub(crate) mod proc;
 pub(crate) mod records;
 pub(crate) mod set;
@@ -91,14 +93,20 @@ pub(crate) struct State {
     draining: AtomicBool,
     /// The last version handed out.
     versions: AtomicU64,
+    /// The IDs of each network namespace's tasks.  Registered before the
+    /// task hooks (no task has an ID before its moves are followed) and
+    /// unregistered after them.
+    nets: NetRegistration<netns::Follower>,
 }
 
 impl State {
     /// The state's initialiser.
     pub(crate) fn new() -> Result<impl PinInit<Self, Error>> {
         let cache = Cache::new(kernel::c_str!("audit_task_info"))?;
+        let nets = NetRegistration::new()?;
         Ok(try_pin_init!(State {
             cache,
+            nets,
             set_lock <- kernel::new_mutex!(Registry::new(), "audit_contid_set"),
             draining: AtomicBool::new(false),
             versions: AtomicU64::new(0),
@@ -143,8 +151,10 @@ impl Hooks for State {
         lifecycle::task_alloc(self, child, thread)
     }
 
-    fn task_attach(&self, child: TaskRef<'_>, thread: bool) -> Result {
-        lifecycle::task_attach(self, child, thread)
+    fn task_attach(&self, child: NewTask<'_>, thread: bool) -> Result {
+        lifecycle::task_attach(self, child.task(), thread)?;
+        netns::count_new_task(&self.nets, child);
+        Ok(())
     }
 
     fn task_free(&self, t: TaskRef<'_>) {

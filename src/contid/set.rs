@@ -3,7 +3,7 @@
 //! Setting a thread group's ID: the decision and the protocol that
 //! publishes it (docs/design.md, "The set protocol").
 
-use super::{slot, with_info, Info, State};
+use super::{netns, slot, with_info, Info, State};
 use crate::containers::Resolved;
 use crate::logic::chain::Chain;
 use crate::logic::policy::{self, EarlyFacts, Privilege, Refusal, SetFacts, TargetState};
@@ -12,7 +12,7 @@ use crate::sys::cache::{Gfp, Obj};
 use crate::sys::errno;
 use crate::sys::rcu::ReadGuard;
 use crate::sys::slot::State as SlotState;
-use crate::sys::task::{self, TaskRef, TasksLock};
+use crate::sys::task::{self, TaskLocked, TaskRef, TasksLock};
 use kernel::error::{code, Error, Result};
 use kernel::prelude::*;
 
@@ -242,6 +242,9 @@ fn publish(
         if t.is_kernel_worker() {
             continue;
         }
+        // The thread's ID and its count in its network namespace change
+        // together, under its lock.
+        let locked = TaskLocked::lock(t);
         let s = slot(t);
         let seen = s.seen();
         // A thread on the list has not been reaped; kept for robustness.
@@ -253,9 +256,13 @@ fn publish(
         };
         // The writer's pin keeps the container; the task now counts too.
         new.value().container().join();
+        let new_id = new.value().contid();
         match s.replace(seen, new) {
             Ok(old_obj) => {
                 updated += 1;
+                let old_id = old_obj.as_ref().map(|o| o.value().contid());
+                netns::recount(&st.nets, &locked, old_id, new_id);
+                drop(locked);
                 if let Some(o) = old_obj {
                     st.retire(o);
                 }

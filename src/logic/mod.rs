@@ -7,6 +7,7 @@
 
 pub mod abi;
 pub mod chain;
+pub mod netids;
 pub mod policy;
 pub mod record;
 pub mod text;

@@ -124,16 +124,91 @@ impl Fields<'_> {
     }
 }
 
+/// A record of an event that the hook series is building and will end:
+/// one that a companion record can join.
+///
+/// # Invariants
+///
+/// `ab` is a record that was started and is not ended for `'a`.
+pub(crate) struct Related<'a> {
+    ab: NonNull<bindings::audit_buffer>,
+    _record: PhantomData<&'a mut bindings::audit_buffer>,
+}
+
+impl<'a> Related<'a> {
+    /// Wraps a record handed to the module by the hook series.
+    ///
+    /// # Safety
+    ///
+    /// `ab` is NULL or a record that was started and is not ended for
+    /// `'a`.
+    pub(crate) unsafe fn from_raw(ab: *mut bindings::audit_buffer) -> Option<Self> {
+        // INVARIANT: guaranteed by the caller.
+        Some(Self {
+            ab: NonNull::new(ab)?,
+            _record: PhantomData,
+        })
+    }
+
+    /// Starts an AUDIT_CONTAINER_INFO record that joins this record's
+    /// event; `None` if it is filtered out or lost.  Any context.
+    pub(crate) fn start_info(&self) -> Option<Companion<'a>> {
+        // SAFETY: by the type invariants the record is being built; the
+        // call allocates as the record did (never sleeping in atomic
+        // context).
+        let ab = unsafe { bindings::audit_contid_start_info(self.ab.as_ptr()) };
+        // INVARIANT: a non-NULL `ab` is a companion just started.
+        Some(Companion {
+            ab: NonNull::new(ab)?,
+            _related: PhantomData,
+        })
+    }
+}
+
+/// A companion record started for a [`Related`] one, which the hook series
+/// ends with it once it is handed back with [`Companion::into_raw`].
+///
+/// # Invariants
+///
+/// `ab` was returned by audit_contid_start_info() and has not been ended.
+#[must_use = "a companion is ended with its related record once handed back"]
+pub(crate) struct Companion<'a> {
+    ab: NonNull<bindings::audit_buffer>,
+    _related: PhantomData<&'a mut bindings::audit_buffer>,
+}
+
+impl Companion<'_> {
+    /// Appends text, which must be NUL-terminated and contain no other NUL.
+    pub(crate) fn append(&mut self, text_with_nul: &[u8]) {
+        append(self.ab, text_with_nul);
+    }
+
+    /// The record, for the hook series to end with its related one.
+    pub(crate) fn into_raw(self) -> *mut bindings::audit_buffer {
+        let this = core::mem::ManuallyDrop::new(self);
+        this.ab.as_ptr()
+    }
+}
+
+impl Drop for Companion<'_> {
+    fn drop(&mut self) {
+        // A companion that is not handed back is sent on its own.
+        // SAFETY: by the type invariants the record has not been ended; it
+        // is ended here, once.
+        unsafe { bindings::audit_log_end(self.ab.as_ptr()) };
+    }
+}
+
 /// Appends `text_with_nul` to the record `ab`, which is being built; text
 /// that is not one NUL-terminated string is not appended.
 fn append(ab: NonNull<bindings::audit_buffer>, text_with_nul: &[u8]) {
     if text_with_nul.last() != Some(&0) || text_with_nul[..text_with_nul.len() - 1].contains(&0) {
         return;
     }
-    // SAFETY: the buffer is being built (by the invariants of `Record` and
-    // `Fields`, the only callers); the format
-    // is a static "%s" and the argument a NUL-terminated string, as checked
-    // above.  audit_log_format() does not sleep.
+    // SAFETY: the buffer is being built (by the invariants of `Record`,
+    // `Fields` and `Companion`, the only callers); the format is a static
+    // "%s" and the argument a NUL-terminated string, as checked above.
+    // audit_log_format() does not sleep.
     unsafe {
         bindings::audit_log_format(
             ab.as_ptr(),

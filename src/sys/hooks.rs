@@ -14,7 +14,7 @@
 
 use super::audit::Fields;
 use super::caps::OpenFile;
-use super::task::TaskRef;
+use super::task::{NewTask, TaskRef};
 use crate::logic::abi;
 use crate::logic::chain::Op;
 use crate::logic::record::InfoSubject;
@@ -46,9 +46,10 @@ pub(crate) trait Hooks: Sync + Sized + 'static {
     fn task_alloc(&self, child: TaskRef<'_>, thread: bool) -> Result;
 
     /// `child`, being created by the current task, is about to become
-    /// visible.  Called under tasklist_lock for writing: must not sleep.
-    /// An error fails the creation.
-    fn task_attach(&self, child: TaskRef<'_>, thread: bool) -> Result;
+    /// visible.  Called under tasklist_lock for writing, with interrupts
+    /// disabled: must not sleep.  An error fails the creation, and is the
+    /// last way it can fail.
+    fn task_attach(&self, child: NewTask<'_>, thread: bool) -> Result;
 
     /// `t` is reaped, or its creation failed.  Must not sleep.
     fn task_free(&self, t: TaskRef<'_>);
@@ -160,9 +161,12 @@ impl<T: Hooks> Operations<T> {
         let Some(tsk) = (unsafe { TaskRef::from_raw(tsk) }) else {
             return 0;
         };
+        // SAFETY: the hook series calls this for a task that the current
+        // task is creating, under tasklist_lock, before it is visible.
+        let child = unsafe { NewTask::new(tsk) };
         // SAFETY: called as an operation of `OPS`.
         let hooks = unsafe { Self::hooks() };
-        from_result(|| hooks.task_attach(tsk, is_thread(clone_flags)).map(|()| 0))
+        from_result(|| hooks.task_attach(child, is_thread(clone_flags)).map(|()| 0))
     }
 
     /// # Safety

@@ -9,6 +9,7 @@ pub(crate) mod cache;
 pub(crate) mod caps;
 pub(crate) mod errno;
 pub(crate) mod hooks;
+pub(crate) mod net;
 pub(crate) mod rcu;
 pub(crate) mod slot;
 pub(crate) mod task;

@@ -3,6 +3,7 @@
 //! Tasks: the per-task slot of the hook series, identity, and the thread,
 //! children and parent relations that are stable under the tasks lock.
 
+use super::net::NetRef;
 use super::rcu::ReadGuard;
 use super::slot::Slot;
 use core::marker::PhantomData;
@@ -211,6 +212,96 @@ pub(crate) fn current() -> Current {
     Current {
         ptr: NonNull::new(ptr).expect("current is never NULL"),
         _not_send: PhantomData,
+    }
+}
+
+impl TaskRef<'_> {
+    /// Whether this is the task running the caller.
+    pub(crate) fn is_current(self) -> bool {
+        // SAFETY: get_current() has no preconditions.
+        core::ptr::eq(self.ptr.as_ptr(), unsafe { bindings::get_current() })
+    }
+}
+
+/// A task that is being created and is not yet visible to anybody else,
+/// as the attach hook sees it: its namespaces are final and cannot change
+/// while the hook runs.
+///
+/// # Invariants
+///
+/// `task` is being created by the current task, which holds
+/// tasklist_lock for writing, and stays invisible for `'a`.
+#[derive(Clone, Copy)]
+pub(crate) struct NewTask<'a> {
+    task: TaskRef<'a>,
+}
+
+impl<'a> NewTask<'a> {
+    /// # Safety
+    ///
+    /// `task` is being created by the current task and not yet visible
+    /// for `'a` (the attach hook of the hook series).
+    pub(crate) unsafe fn new(task: TaskRef<'a>) -> Self {
+        // INVARIANT: guaranteed by the caller.
+        Self { task }
+    }
+
+    /// The task.
+    pub(crate) fn task(self) -> TaskRef<'a> {
+        self.task
+    }
+
+    /// The task's network namespace.
+    pub(crate) fn net(self) -> Option<NetRef<'a>> {
+        // SAFETY: by the type invariants nobody else can change the task's
+        // namespaces for 'a, and the task holds a reference to them.
+        unsafe { NetRef::from_raw(bindings::audit_contid_task_net(self.task.as_ptr())) }
+    }
+}
+
+/// A task's namespaces held still: its task lock, with interrupts
+/// disabled (the state in which the hook series reports the task's moves
+/// between network namespaces).  Must not sleep while held.
+///
+/// # Invariants
+///
+/// The context that created the value holds `task`'s task lock with
+/// interrupts disabled, `flags` being the interrupt state to restore;
+/// the value is not `Send`, so it is released in that context.
+#[must_use = "the lock is released when the guard is dropped"]
+pub(crate) struct TaskLocked<'a> {
+    task: TaskRef<'a>,
+    flags: kernel::ffi::c_ulong,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl<'a> TaskLocked<'a> {
+    /// Takes `task`'s task lock.  Nests inside the [`TasksLock`].
+    pub(crate) fn lock(task: TaskRef<'a>) -> Self {
+        // SAFETY: the task is valid for 'a; the lock nests inside
+        // tasklist_lock, and is taken with interrupts disabled.
+        let flags = unsafe { bindings::audit_contid_task_lock(task.as_ptr()) };
+        // INVARIANT: taken just now, with `flags` to restore.
+        Self {
+            task,
+            flags,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The task's network namespace, while the lock is held.
+    pub(crate) fn net(&self) -> Option<NetRef<'_>> {
+        // SAFETY: the task lock, held by `self`, keeps the task's
+        // namespaces, and the task holds a reference to them.
+        unsafe { NetRef::from_raw(bindings::audit_contid_task_net(self.task.as_ptr())) }
+    }
+}
+
+impl Drop for TaskLocked<'_> {
+    fn drop(&mut self) {
+        // SAFETY: by the type invariants this context holds the lock, and
+        // releases it once with the state it saved.
+        unsafe { bindings::audit_contid_task_unlock(self.task.as_ptr(), self.flags) };
     }
 }
 

@@ -72,5 +72,4 @@ expect_refused "but only once" EEXIST $kid 602 $T write /proc/$kid/containerid 6
 check_eq "the parent kept its own ID" "$(contid $parent)" 600
 
 kill $victim $other $kid $p 2>/dev/null
-pkill sleep
 finish

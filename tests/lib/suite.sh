@@ -46,6 +46,7 @@ run_test() {
 		[ "$_p" = "$_keep" ] || [ "$_p" = $$ ] || kill -9 "$_p" 2>/dev/null
 	done
 	umount -l /tmp
-	echo "=== END $_name $_rc"
+	# On a line of its own, even after output that ended without a newline.
+	printf '\n=== END %s %s\n' "$_name" "$_rc"
 	echo "audit-contid-test: end $_name" >/dev/kmsg
 }

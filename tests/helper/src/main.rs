@@ -44,6 +44,7 @@ const USAGE: &str = "usage: contid-test COMMAND ...
                                 or a grandchild whose parent exited), print \"ready PID\"
                                 (that process's), sleep
   socket FAMILY                 socket(FAMILY, SOCK_STREAM, 0); print ok or the errno name
+  udp-send ADDR PORT            send one UDP packet to ADDR:PORT
   fuzz SECONDS SEED             throw random writes, reads and rules at the module for
                                 SECONDS while tasks fork, exec and exit and the module is
                                 reloaded; print what was done (see tests/guest/fuzz.sh)
@@ -778,6 +779,19 @@ fn cmd_zombie_child() -> ! {
     sleep_forever()
 }
 
+/// Sends one UDP packet to `addr`:`port` from 127.0.0.1 (in the caller's
+/// network namespace; nothing needs to listen).
+fn cmd_udp_send(addr: &str, port: u16) -> ! {
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    match sock.send_to(b"audit-contid", (addr, port)) {
+        Ok(_) => exit(0),
+        Err(e) => {
+            eprintln!("udp-send: {e}");
+            exit(1)
+        }
+    }
+}
+
 /// Ends the main thread while another thread keeps the process alive.
 fn cmd_leader_exit() -> ! {
     std::thread::spawn(|| sleep_forever());
@@ -1227,6 +1241,7 @@ fn main() {
         ["leader-exit"] => cmd_leader_exit(),
         ["spawn-away", how] => cmd_spawn_away(how),
         ["socket", family] => cmd_socket(family.parse().expect("family")),
+        ["udp-send", addr, port] => cmd_udp_send(addr, port.parse().expect("port")),
         ["fuzz", secs, seed] => {
             fuzz::run(secs.parse().expect("seconds"), seed.parse().expect("seed"))
         }
