@@ -385,4 +385,33 @@ expect_line "$ends" "mapping: -i renders the ID" "^type=VIRT_CONTROL .*vm=r1 uui
 report "drop and mapping: aureport --containerid" \
 	"4  4711;1  9201;1  77;3  18446744073709551615" "$ends" --containerid
 
+# Packets: the CONTAINER_INFO op=net record after NETFILTER_PKT lists the
+# IDs of the packet's network namespace.
+# 501: a namespace shared by containers 7101 and 7102.
+# 502: 7103's namespace, whose list is full (unlisted=2).
+# 503: a namespace whose every ID is unlisted (contid=?).
+# 504: a namespace where no task has an ID: no CONTAINER_INFO.
+packets=$work/packets.log
+cat >"$packets" <<'EOF'
+type=NETFILTER_PKT msg=audit(1700000040.100:501): mark=0x0 saddr=127.0.0.1 daddr=127.0.0.11 proto=17
+type=CONTAINER_INFO msg=audit(1700000040.100:501): op=net netns=4026532069 contid=7101,7102
+type=NETFILTER_PKT msg=audit(1700000040.200:502): mark=0x0 saddr=127.0.0.1 daddr=127.0.0.13 proto=17
+type=CONTAINER_INFO msg=audit(1700000040.200:502): op=net netns=4026532097 contid=7103 unlisted=2
+type=NETFILTER_PKT msg=audit(1700000040.300:503): mark=0x0 saddr=127.0.0.1 daddr=127.0.0.14 proto=17
+type=CONTAINER_INFO msg=audit(1700000040.300:503): op=net netns=4026532101 contid=? unlisted=3
+type=NETFILTER_PKT msg=audit(1700000040.400:504): mark=0x0 saddr=127.0.0.1 daddr=127.0.0.19 proto=17
+EOF
+expect_in "$packets" "packets: found for the first ID of the list" "501 /1" --containerid 7101
+expect_in "$packets" "packets: found for the second ID of the list" "501 /1" --containerid 7102
+expect_in "$packets" "packets: a list of one, with unlisted tasks" "502 /1" --containerid 7103
+expect_in "$packets" "packets: not found for an ID that is not listed" " /0" --containerid 7104
+expect_in "$packets" "packets: unlisted= is no ID" " /0" --containerid 2
+expect_in "$packets" "packets: no packet is an event of the host" " /0" --containerid unset
+expect_in "$packets" "packets: -m netfilter_pkt" "501 502 503 504 /4" -m netfilter_pkt
+expect_in "$packets" "packets: -m netfilter_pkt with --containerid" "502 /1" -m netfilter_pkt --containerid 7103
+expect_line "$packets" "packets: -i prints the list as it is" \
+	'^type=CONTAINER_INFO .* op=net netns=4026532069 contid=7101,7102 *$' -i -a 501
+report "packets: aureport --containerid counts a packet for each ID of its list" \
+	"1  7101;1  7102;1  7103" "$packets" --containerid
+
 checks_done
