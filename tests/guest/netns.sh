@@ -2,7 +2,8 @@
 # Network namespaces know the audit container IDs of their tasks, and a
 # packet's NETFILTER_PKT record (iptables -j AUDIT) has a CONTAINER_INFO
 # op=net record, same serial, that lists them: two containers sharing one
-# namespace (as the containers of a pod do) and one in another, a task
+# namespace (as the containers of a pod do) and one in another, a packet
+# between the two namespaces over a veth pair, a task
 # that joins (setns) or creates (unshare) a namespace, one that forks or
 # runs threads, an ID set on a task already in a namespace; the list
 # shrinks as tasks leave and exit, and a containerid exclude rule does not
@@ -45,11 +46,11 @@ wait_released() {
 	done
 }
 
-# packet_ids N: for the last packet to 127.0.0.N, its op=net record's
-# namespace and sorted IDs ("NETNS A,B"), or "none" if it has no
-# CONTAINER_INFO record; "no packet" if there is none.
-packet_ids() {
-	_s=$(stamps_of "type=NETFILTER_PKT .* daddr=127\\.0\\.0\\.$1 " | tail -1)
+# event_ids STAMP: the namespace and sorted IDs of the op=net record of
+# the packet event STAMP ("NETNS A,B"), or "none" if it has no
+# CONTAINER_INFO record; "no packet" if there is no such event.
+event_ids() {
+	_s=$1
 	if [ -z "$_s" ]; then
 		echo "no packet"
 		return
@@ -67,6 +68,11 @@ packet_ids() {
 		awk '{ n = split($2, a, ","); s = ""; for (i = 1; i <= n; i++) b[i] = a[i] + 0;
 			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (b[j] < b[i]) { t = b[i]; b[i] = b[j]; b[j] = t }
 			for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") b[i]; print $1, s }'
+}
+
+# packet_ids N: event_ids of the last packet to 127.0.0.N.
+packet_ids() {
+	event_ids "$(stamps_of "type=NETFILTER_PKT .* daddr=127\\.0\\.0\\.$1 " | tail -1)"
 }
 
 # --- two containers share a namespace, a third has its own ---------------
@@ -110,6 +116,37 @@ check_eq "ausearch --containerid 7103 does not find A's packet" \
 	"$(ausearch --containerid 7103 -m NETFILTER_PKT 2>/dev/null | grep -c 'daddr=127.0.0.11 ')" 0
 check_match "ausearch --containerid 7103 finds C's packet" \
 	"$(ausearch --containerid 7103 -m NETFILTER_PKT 2>/dev/null)" "type=NETFILTER_PKT .* daddr=127\\.0\\.0\\.13 "
+
+# --- a packet between the namespaces, over a veth pair ----------------------
+# It leaves A (OUTPUT, in the sender's context) and enters C (INPUT, in
+# softirq): each of its two records names the containers of its own
+# namespace.  iproute2's ip by its path: busybox's sh prefers its own
+# applet, which cannot create veth pairs.
+check "a veth pair between A and C" sh -c "/sbin/ip link add va type veth peer name vc &&
+	/sbin/ip link set va netns $a && /sbin/ip link set vc netns $c"
+check "... with addresses" sh -c "
+	nsenter -n -t $a sh -c '/sbin/ip addr add 10.0.0.1/24 dev va && /sbin/ip link set va up' &&
+	nsenter -n -t $c sh -c '/sbin/ip addr add 10.0.0.3/24 dev vc && /sbin/ip link set vc up'"
+check "iptables -j AUDIT of A's packets to C" \
+	nsenter -n -t "$a" iptables -A OUTPUT -o va -p udp -d 10.0.0.3 -j AUDIT --type accept
+check "iptables -j AUDIT of C's packets from A" \
+	nsenter -n -t "$c" iptables -A INPUT -i vc -p udp -s 10.0.0.1 -j AUDIT --type accept
+check "a packet from A to C" nsenter -n -t "$a" $T udp-send 10.0.0.3 9
+# The packet waits for the neighbour's address before it enters C.
+i=0
+while [ "$(stamps_of 'type=NETFILTER_PKT .* daddr=10\.0\.0\.3 ' | grep -c .)" -lt 2 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	audit_sync
+	i=$((i + 1))
+done
+check_eq "it is logged leaving A with A's containers, entering C with C's" \
+	"$(for st in $(stamps_of 'type=NETFILTER_PKT .* daddr=10\.0\.0\.3 '); do event_ids "$st"; done | sort)" \
+	"$(printf '%s\n' "$na 7101,7102" "$nc_ 7103" | sort)"
+for st in $(stamps_of 'type=NETFILTER_PKT .* daddr=10\.0\.0\.3 '); do
+	records_of "$st" | sed 's/^/INFO: record: /'
+done
+check_match "ausearch --containerid 7103 finds it entering C" \
+	"$(ausearch --containerid 7103 -m NETFILTER_PKT 2>/dev/null)" "saddr=10\.0\.0\.1 daddr=10\.0\.0\.3 "
 
 # --- forks and threads count as tasks; the list shrinks as they go ---------
 # 7104 joins A with a child and three threads, then they leave one by one.

@@ -779,10 +779,10 @@ fn cmd_zombie_child() -> ! {
     sleep_forever()
 }
 
-/// Sends one UDP packet to `addr`:`port` from 127.0.0.1 (in the caller's
-/// network namespace; nothing needs to listen).
+/// Sends one UDP packet to `addr`:`port` (in the caller's network
+/// namespace; nothing needs to listen).
 fn cmd_udp_send(addr: &str, port: u16) -> ! {
-    let sock = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let sock = std::net::UdpSocket::bind("0.0.0.0:0").expect("bind");
     match sock.send_to(b"audit-contid", (addr, port)) {
         Ok(_) => exit(0),
         Err(e) => {
