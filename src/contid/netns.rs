@@ -93,10 +93,13 @@ impl NetHooks for Follower {
 
 /// Counts a task at the end of its attach hook, once its ID is final.
 pub(crate) fn count_new_task(nets: &NetRegistration<Follower>, child: NewTask<'_>) {
-    let (Some(id), Some(net)) = (own_contid(child.task()), child.net()) else {
+    let (Some(id), Some(state)) = (
+        own_contid(child.task()),
+        child.net().and_then(|n| nets.state(n)),
+    ) else {
         return;
     };
-    nets.state(net).add(id);
+    state.add(id);
 }
 
 /// Moves the count of a task whose ID changes from `old` to `new`; the
@@ -107,10 +110,9 @@ pub(crate) fn recount(
     old: Option<u64>,
     new: u64,
 ) {
-    let Some(net) = locked.net() else {
+    let Some(state) = locked.net().and_then(|n| nets.state(n)) else {
         return;
     };
-    let state = nets.state(net);
     if let Some(old) = old {
         state.remove(old);
     }

@@ -95,10 +95,11 @@ impl<T: NetHooks> Operations<T> {
             return None;
         }
         // SAFETY: the caller guarantees that the operations are
-        // registered and `net` is valid; its state is then the pointer
-        // that `Self::net_init` returned, a pinned `T::State` that lives
-        // until `Self::net_exit` for `net`, which runs after `net` is no
-        // longer used.
+        // registered and `net` is valid; its state is then NULL (the
+        // namespace is going away) or the pointer that `Self::net_init`
+        // returned, a pinned `T::State` that the hook series frees with
+        // `Self::net_exit` only after the end of every operation that
+        // could have found it.
         unsafe {
             bindings::audit_contid_net_data(net)
                 .cast::<T::State>()
@@ -205,14 +206,14 @@ impl<T: NetHooks> NetRegistration<T> {
         })
     }
 
-    /// The state of `net`.
-    pub(crate) fn state<'a>(&'a self, net: NetRef<'a>) -> &'a T::State {
+    /// The state of `net`; `None` only for a namespace that is going
+    /// away, which no task uses.
+    pub(crate) fn state<'a>(&'a self, net: NetRef<'a>) -> Option<&'a T::State> {
         // SAFETY: by the type invariants the operations are registered;
-        // `net` is alive for 'a, and its `net_init` has returned, since
-        // a namespace is used only once its initialisation is done: its
-        // state is the pinned `T::State` that `net_init` returned, which
-        // lives until `net_exit`, after `net`'s last use.
-        unsafe { &*bindings::audit_contid_net_data(net.ptr.as_ptr()).cast::<T::State>() }
+        // `net` is alive for 'a, and a namespace is used only once its
+        // `net_init` has returned; its state lives until its `net_exit`,
+        // which the hook series calls only once nothing can find it.
+        unsafe { Operations::<T>::state(net.ptr.as_ptr()) }
     }
 }
 

@@ -1,14 +1,15 @@
 #!/bin/sh
 # Network namespaces know the audit container IDs of their tasks, and a
-# packet's NETFILTER_PKT record (iptables -j AUDIT) has a CONTAINER_INFO
-# op=net record, same serial, that lists them: two containers sharing one
-# namespace (as the containers of a pod do) and one in another, a packet
-# between the two namespaces over a veth pair, a task
-# that joins (setns) or creates (unshare) a namespace, one that forks or
-# runs threads, an ID set on a task already in a namespace; the list
-# shrinks as tasks leave and exit, and a containerid exclude rule does not
-# judge packets by whatever task is at hand.  On the test kernel: the
-# counting runs under tasklist_lock and task locks, which lockdep watches.
+# packet's NETFILTER_PKT record (iptables -j AUDIT, nftables' log level
+# audit) has a CONTAINER_INFO op=net record, same serial, that lists
+# them: two containers sharing one namespace (as the containers of a pod
+# do) and one in another, a packet between the two namespaces over a veth
+# pair, a task that joins (setns) or creates (unshare) a namespace, one
+# that forks or runs threads, an ID set on a task already in a namespace;
+# the list shrinks as tasks leave and exit, and a containerid exclude rule
+# does not judge packets by whatever task is at hand.  On the test kernel:
+# the counting runs under tasklist_lock and task locks, which lockdep
+# watches, and the packet path in softirq.
 # kernel: test
 # shellcheck source=tests/lib/testlib.sh
 . /usr/local/lib/testlib.sh
@@ -117,6 +118,15 @@ check_eq "ausearch --containerid 7103 does not find A's packet" \
 check_match "ausearch --containerid 7103 finds C's packet" \
 	"$(ausearch --containerid 7103 -m NETFILTER_PKT 2>/dev/null)" "type=NETFILTER_PKT .* daddr=127\\.0\\.0\\.13 "
 
+# --- nftables' "log level audit" -------------------------------------------
+check "nft: a rule that logs C's packets to 127.0.0.23 to the audit log" \
+	nsenter -n -t "$c" sh -c "nft add table ip audit_t &&
+	nft add chain ip audit_t out '{ type filter hook output priority 0; }' &&
+	nft add rule ip audit_t out ip daddr 127.0.0.23 log level audit"
+send_udp "$c" 23
+audit_sync
+check_eq "nft: the packet's record names container 7103" "$(packet_ids 23)" "$nc_ 7103"
+
 # --- a packet between the namespaces, over a veth pair ----------------------
 # It leaves A (OUTPUT, in the sender's context) and enters C (INPUT, in
 # softirq): each of its two records names the containers of its own
@@ -147,6 +157,48 @@ for st in $(stamps_of 'type=NETFILTER_PKT .* daddr=10\.0\.0\.3 '); do
 done
 check_match "ausearch --containerid 7103 finds it entering C" \
 	"$(ausearch --containerid 7103 -m NETFILTER_PKT 2>/dev/null)" "saddr=10\.0\.0\.1 daddr=10\.0\.0\.3 "
+
+# --- a namespace that dies while packets still reach it ---------------------
+# Container 7108's namespace D is flooded from A over a veth pair while its
+# last task exits: D's teardown (which frees its state) and the packets
+# sent toward it run at once, and nothing may use the state once it is
+# freed (KASAN watches).  A stress check: the kernel removes D's devices
+# before the module's state, so the unsafe window it guards is not known
+# to be reachable, and this check did not fail without the guard.
+in_container_bg 7108 unshare -n sh -c 'echo ready >/tmp/g; exec sleep 1000'
+g=$CPID
+wait_for_file /tmp/g
+check "a veth pair between A and D" sh -c "/sbin/ip link add vA type veth peer name vD &&
+	/sbin/ip link set vA netns $a && /sbin/ip link set vD netns $g &&
+	nsenter -n -t $a sh -c '/sbin/ip addr add 10.0.1.1/24 dev vA && /sbin/ip link set vA up' &&
+	nsenter -n -t $g sh -c '/sbin/ip addr add 10.0.1.4/24 dev vD && /sbin/ip link set vD up'"
+check "iptables -j AUDIT of D's packets from A" \
+	nsenter -n -t "$g" iptables -A INPUT -i vD -p udp -j AUDIT --type accept
+check "a packet from A to D" nsenter -n -t "$a" $T udp-send 10.0.1.4 9
+i=0
+while [ -z "$(stamps_of 'type=NETFILTER_PKT .* daddr=10\.0\.1\.4 ')" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	audit_sync
+	i=$((i + 1))
+done
+check_eq "D's packets name container 7108" \
+	"$(event_ids "$(stamps_of 'type=NETFILTER_PKT .* daddr=10\.0\.1\.4 ' | head -1)")" "$(netns_of "$g") 7108"
+nsenter -n -t "$a" $T udp-flood 10.0.1.4 9 20000 >/dev/null &
+flood=$!
+sleep 0.2
+kill -9 "$g"
+wait "$g" 2>/dev/null
+# D is gone once its end of the pair is (the pair goes with it).
+i=0
+while nsenter -n -t "$a" /sbin/ip link show vA >/dev/null 2>&1 && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+check "D has been dismantled while the packets flowed" \
+	sh -c "! nsenter -n -t $a /sbin/ip link show vA >/dev/null 2>&1 && kill -0 $flood"
+kill "$flood"
+wait "$flood" 2>/dev/null
+echo "INFO: $(stamps_of 'type=NETFILTER_PKT .* daddr=10\.0\.1\.4 ' | grep -c .) packets logged in D"
 
 # --- forks and threads count as tasks; the list shrinks as they go ---------
 # 7104 joins A with a child and three threads, then they leave one by one.

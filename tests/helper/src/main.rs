@@ -45,6 +45,8 @@ const USAGE: &str = "usage: contid-test COMMAND ...
                                 (that process's), sleep
   socket FAMILY                 socket(FAMILY, SOCK_STREAM, 0); print ok or the errno name
   udp-send ADDR PORT            send one UDP packet to ADDR:PORT
+  udp-flood ADDR PORT MS        send UDP packets to ADDR:PORT for MS ms, ignoring errors;
+                                print how many were sent
   fuzz SECONDS SEED             throw random writes, reads and rules at the module for
                                 SECONDS while tasks fork, exec and exit and the module is
                                 reloaded; print what was done (see tests/guest/fuzz.sh)
@@ -792,6 +794,21 @@ fn cmd_udp_send(addr: &str, port: u16) -> ! {
     }
 }
 
+/// Sends UDP packets to `addr`:`port` for `ms` milliseconds, whether or
+/// not they can be sent (the route may go away meanwhile).
+fn cmd_udp_flood(addr: &str, port: u16, ms: u64) -> ! {
+    let sock = std::net::UdpSocket::bind("0.0.0.0:0").expect("bind");
+    let end = std::time::Instant::now() + Duration::from_millis(ms);
+    let mut sent = 0u64;
+    while std::time::Instant::now() < end {
+        if sock.send_to(b"audit-contid", (addr, port)).is_ok() {
+            sent += 1;
+        }
+    }
+    println!("{sent}");
+    exit(0)
+}
+
 /// Ends the main thread while another thread keeps the process alive.
 fn cmd_leader_exit() -> ! {
     std::thread::spawn(|| sleep_forever());
@@ -1242,6 +1259,11 @@ fn main() {
         ["spawn-away", how] => cmd_spawn_away(how),
         ["socket", family] => cmd_socket(family.parse().expect("family")),
         ["udp-send", addr, port] => cmd_udp_send(addr, port.parse().expect("port")),
+        ["udp-flood", addr, port, ms] => cmd_udp_flood(
+            addr,
+            port.parse().expect("port"),
+            ms.parse().expect("milliseconds"),
+        ),
         ["fuzz", secs, seed] => {
             fuzz::run(secs.parse().expect("seconds"), seed.parse().expect("seed"))
         }
