@@ -18,7 +18,7 @@
 
 use super::{with_info, Info};
 use crate::logic::netids::{net_record, NetIds};
-use crate::sys::audit::{Companion, Related};
+use crate::sys::audit::{Companion, Fields};
 use crate::sys::net::{NetHooks, NetRegistration};
 use crate::sys::task::{NewTask, TaskLocked, TaskRef};
 use kernel::error::Error;
@@ -83,7 +83,7 @@ impl NetHooks for Follower {
         }
     }
 
-    fn log_net<'r>(related: Related<'r>, netns: u32, state: &NetState) -> Option<Companion<'r>> {
+    fn log_net<'r>(related: Fields<'r>, netns: u32, state: &NetState) -> Option<Companion<'r>> {
         let text = net_record(netns, &state.ids.snapshot())?;
         let mut info = related.start_info()?;
         info.append(text.as_bytes_with_nul());

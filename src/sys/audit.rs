@@ -103,7 +103,7 @@ pub(crate) struct Fields<'a> {
     _record: PhantomData<&'a mut bindings::audit_buffer>,
 }
 
-impl Fields<'_> {
+impl<'a> Fields<'a> {
     /// Wraps a record handed to the module by the hook series.
     ///
     /// # Safety
@@ -122,36 +122,9 @@ impl Fields<'_> {
     pub(crate) fn append(&mut self, text_with_nul: &[u8]) {
         append(self.ab, text_with_nul);
     }
-}
-
-/// A record of an event that the hook series is building and will end:
-/// one that a companion record can join.
-///
-/// # Invariants
-///
-/// `ab` is a record that was started and is not ended for `'a`.
-pub(crate) struct Related<'a> {
-    ab: NonNull<bindings::audit_buffer>,
-    _record: PhantomData<&'a mut bindings::audit_buffer>,
-}
-
-impl<'a> Related<'a> {
-    /// Wraps a record handed to the module by the hook series.
-    ///
-    /// # Safety
-    ///
-    /// `ab` is NULL or a record that was started and is not ended for
-    /// `'a`.
-    pub(crate) unsafe fn from_raw(ab: *mut bindings::audit_buffer) -> Option<Self> {
-        // INVARIANT: guaranteed by the caller.
-        Some(Self {
-            ab: NonNull::new(ab)?,
-            _record: PhantomData,
-        })
-    }
 
     /// Starts an AUDIT_CONTAINER_INFO record that joins this record's
-    /// event; `None` if it is filtered out or lost.  Any context.
+    /// event; `None` if it could not be allocated.  Any context.
     pub(crate) fn start_info(&self) -> Option<Companion<'a>> {
         // SAFETY: by the type invariants the record is being built; the
         // call allocates as the record did (never sleeping in atomic
@@ -165,7 +138,7 @@ impl<'a> Related<'a> {
     }
 }
 
-/// A companion record started for a [`Related`] one, which the hook series
+/// A companion record started for the record of a [`Fields`], which the hook series
 /// ends with it once it is handed back with [`Companion::into_raw`].
 ///
 /// # Invariants

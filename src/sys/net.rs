@@ -7,7 +7,7 @@
 //! packet.  The table is built at compile time from generic trampolines,
 //! like that of [`super::hooks`].
 
-use super::audit::{Companion, Related};
+use super::audit::{Companion, Fields};
 use super::task::TaskRef;
 use core::ffi::c_void;
 use core::marker::PhantomData;
@@ -70,7 +70,7 @@ pub(crate) trait NetHooks: 'static {
     /// inode number is `netns` and whose state is `state`: returns its
     /// companion record, if there is something to say.  Any context: must
     /// not sleep.
-    fn log_net<'r>(related: Related<'r>, netns: u32, state: &Self::State) -> Option<Companion<'r>>;
+    fn log_net<'r>(related: Fields<'r>, netns: u32, state: &Self::State) -> Option<Companion<'r>>;
 }
 
 /// The operations table of `T` and its trampolines.
@@ -162,7 +162,7 @@ impl<T: NetHooks> Operations<T> {
     ) -> *mut bindings::audit_buffer {
         // SAFETY: the record is being built and is ended by the caller
         // after this returns.
-        let Some(related) = (unsafe { Related::from_raw(related) }) else {
+        let Some(related) = (unsafe { Fields::from_raw(related) }) else {
             return core::ptr::null_mut();
         };
         // SAFETY: the packet's namespace is alive while it is handled.
