@@ -382,6 +382,8 @@ expect_in "$ends" "mapping: a record of another kind names no container" " /0" -
 expect_in "$ends" "mapping: the sender's own ID" "406 /1" --containerid 77
 expect_in "$ends" "mapping: the sender on the host" "401 402 405 /3" --containerid unset
 expect_line "$ends" "mapping: -i renders the ID" "^type=VIRT_CONTROL .*vm=r1 uuid=r1 vm-pid=620 contid=4711 " -i -a 402
+expect_line "$ends" "set: -i shows each namespace as the links in /proc/PID/ns do" \
+	'old-contid=unset contid=4711 res=yes mntns=mnt:\[4026532066\] utsns=uts:\[4026532067\] ipcns=ipc:\[4026532068\] pidns=pid:\[4026532069\] netns=net:\[4026532070\] userns=user:\[4026531837\] cgroupns=cgroup:\[4026531835\] timens=time:\[4026531834\] *$' -i -a 401
 report "drop and mapping: aureport --containerid" \
 	"4  4711;1  9201;1  77;3  18446744073709551615" "$ends" --containerid
 
@@ -409,8 +411,8 @@ expect_in "$packets" "packets: unlisted= is no ID" " /0" --containerid 2
 expect_in "$packets" "packets: no packet is an event of the host" " /0" --containerid unset
 expect_in "$packets" "packets: -m netfilter_pkt" "501 502 503 504 /4" -m netfilter_pkt
 expect_in "$packets" "packets: -m netfilter_pkt with --containerid" "502 /1" -m netfilter_pkt --containerid 7103
-expect_line "$packets" "packets: -i prints the list as it is" \
-	'^type=CONTAINER_INFO .* op=net netns=4026532069 contid=7101,7102 *$' -i -a 501
+expect_line "$packets" "packets: -i prints the list as it is, the namespace as /proc/PID/ns does" \
+	'^type=CONTAINER_INFO .* op=net netns=net:\[4026532069\] contid=7101,7102 *$' -i -a 501
 report "packets: aureport --containerid counts a packet for each ID of its list" \
 	"1  7101;1  7102;1  7103" "$packets" --containerid
 
