@@ -24,49 +24,6 @@ podman_rt() {
 	podman --runtime=/usr/local/bin/contid-runc "$@"
 }
 
-# pid_of CMDLINE: the process whose command line is CMDLINE (space
-# separated), waiting up to 60 s for it.
-pid_of() {
-	_i=0
-	while [ $_i -lt 600 ]; do
-		for _d in /proc/[0-9]*; do
-			if [ "$(tr '\0' ' ' 2>/dev/null <"$_d/cmdline")" = "$1 " ]; then
-				echo "${_d#/proc/}"
-				return 0
-			fi
-		done
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
-# ppid_of PID
-ppid_of() {
-	sed -n 's/^PPid:[[:space:]]*//p' "/proc/$1/status"
-}
-
-# found_mkdirs ID: the directories the mkdir(2) calls that `ausearch
-# --containerid ID` finds made.
-found_mkdirs() {
-	ausearch --containerid "$1" -k $KEY 2>/dev/null |
-		sed -n 's/^type=PATH .* name="\([^"]*\)" .*nametype=CREATE.*/\1/p' | sort | paste -sd' '
-}
-
-# check_ended LABEL NAME: container NAME, run with --rm and --cidfile
-# /tmp/NAME.cid, made the directory /tmp/made-by-NAME: `ausearch
-# --containerid` finds that mkdir, and the trail has one mapping start
-# and one stop record and one end of the container.
-check_ended() {
-	_cid=$(cat "/tmp/$2.cid" 2>/dev/null)
-	_id=$("$CONTID" derive "$_cid")
-	audit_sync
-	check_eq "$1: ausearch --containerid finds its mkdir" "$(found_mkdirs "$_id")" "/tmp/made-by-$2"
-	check_eq "$1: one mapping start and one stop record, one end" \
-		"$(mapping_records start "$_cid" | grep -c " contid=$_id ") $(mapping_records stop "$_cid" | grep -c " contid=$_id ") $(container_records any | grep -ac " op=drop .*contid=$_id res=1")" \
-		"1 1 1"
-}
-
 tar -C /usr/share/contid-oci/rootfs -cf /tmp/busybox.tar .
 if out=$(podman import /tmp/busybox.tar $IMAGE 2>&1); then
 	pass "podman: the busybox image is imported"
@@ -108,7 +65,7 @@ podman_rt exec p1 mkdir /tmp/made-by-exec
 mkdir /tmp/made-by-host
 audit_sync
 check_eq "ausearch --containerid finds the exec'd process's mkdir, and not the host's" \
-	"$(found_mkdirs "$id")" /tmp/made-by-exec
+	"$(found_mkdirs $KEY "$id")" /tmp/made-by-exec
 check_match "... an event whose CONTAINER_INFO has the container's ID" \
 	"$(ausearch --containerid "$id" -k $KEY 2>/dev/null | grep -a '^type=CONTAINER_INFO ')" \
 	"op=task contid=$id\$"
@@ -131,7 +88,7 @@ check_eq "ausearch --containerid finds the mapping records and the drop" \
 podman_rt run --rm --name p2 --network=none --cidfile /tmp/p2.cid $IMAGE \
 	sh -c 'mkdir /tmp/made-by-p2; exit 3' >/dev/null 2>&1
 check_eq "podman run --rm: exits with the container's status" "$?" 3
-check_ended "podman run --rm" p2
+check_ended "podman run --rm" p2 $KEY
 
 # --- podman with the installed hooks.d entry -----------------------------------
 # podman adds the hook itself (--hooks-dir): with plain runc, and with the
@@ -140,7 +97,7 @@ HOOKS=/usr/local/share/contid/hooks.d
 podman --hooks-dir $HOOKS run --rm --name p3 --network=none --cidfile /tmp/p3.cid $IMAGE \
 	sh -c 'mkdir /tmp/made-by-p3' >/dev/null 2>&1
 check_eq "podman --hooks-dir, runc: the container ran" "$?" 0
-check_ended "podman --hooks-dir" p3
+check_ended "podman --hooks-dir" p3 $KEY
 cid4=$(podman_rt --hooks-dir $HOOKS run -d --name p4 --network=none $IMAGE sleep 1000 2>/dev/null)
 check_eq "podman --hooks-dir with the wrapper: the hook is in the bundle once per stage" \
 	"$(grep -c '"oci-hook"' "/var/lib/containers/storage/vfs-containers/$cid4/userdata/config.json")" 2

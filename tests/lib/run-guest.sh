@@ -73,16 +73,31 @@ guest_batches() {
 	done
 }
 
+# guest_vm_flags: sets vm_flags to vm-run's options for the tests of
+# batch_tests (a test whose header says "# needs: docker" gets Docker in
+# the guest).
+guest_vm_flags() {
+	local n
+	vm_flags=()
+	for n in "${batch_tests[@]}"; do
+		if grep -qx '# needs: docker' "$ROOT/tests/guest/$n.sh"; then
+			vm_flags+=(--docker)
+			return
+		fi
+	done
+}
+
 guest_start() {
-	local k
+	local k vm_flags
 	for k in $(guest_batches); do
 		guest_batch_tests "$k"
 		make_batch "$k" >"$results/guest-$k.sh"
+		guest_vm_flags
 		date +%s >"$results/guest-$k.start"
 		(
 			rc=0
 			VMRUN_TIMEOUT=${VMRUN_TIMEOUT:-2400} VMRUN_LOG_DIR=$results/guest-$k.vm \
-				"$ROOT/scripts/vm-run" --kernel="$k" "$results/guest-$k.sh" \
+				"$ROOT/scripts/vm-run" --kernel="$k" "${vm_flags[@]}" "$results/guest-$k.sh" \
 				>"$results/guest-$k.log" 2>&1 || rc=$?
 			echo "$rc" >"$results/guest-$k.rc"
 			date +%s >"$results/guest-$k.end"

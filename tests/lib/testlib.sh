@@ -119,6 +119,51 @@ mapping_records() {
 	grep -a "^type=VIRT_CONTROL .*'virt=container op=$1 .* uuid=$2 " "$AUDIT_LOG"
 }
 
+# The container engines' tests (podman.sh, docker.sh).
+
+# pid_of CMDLINE: the process whose command line is CMDLINE (space
+# separated), waiting up to 60 s for it.
+pid_of() {
+	_i=0
+	while [ $_i -lt 600 ]; do
+		for _d in /proc/[0-9]*; do
+			if [ "$(tr '\0' ' ' 2>/dev/null <"$_d/cmdline")" = "$1 " ]; then
+				echo "${_d#/proc/}"
+				return 0
+			fi
+		done
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# ppid_of PID
+ppid_of() {
+	sed -n 's/^PPid:[[:space:]]*//p' "/proc/$1/status"
+}
+
+# found_mkdirs KEY ID: the directories that the mkdir(2) calls of rule KEY
+# that `ausearch --containerid ID` finds made.
+found_mkdirs() {
+	ausearch --containerid "$2" -k "$1" 2>/dev/null |
+		sed -n 's/^type=PATH .* name="\([^"]*\)" .*nametype=CREATE.*/\1/p' | sort | paste -sd' '
+}
+
+# check_ended LABEL NAME KEY: container NAME, run with --rm and --cidfile
+# /tmp/NAME.cid, made the directory /tmp/made-by-NAME (mkdir audited with
+# KEY): `ausearch --containerid` finds that mkdir, and the trail has one
+# mapping start and one stop record and one end of the container.
+check_ended() {
+	_cid=$(cat "/tmp/$2.cid" 2>/dev/null)
+	_id=$(/usr/local/bin/contid derive "$_cid")
+	audit_sync
+	check_eq "$1: ausearch --containerid finds its mkdir" "$(found_mkdirs "$3" "$_id")" "/tmp/made-by-$2"
+	check_eq "$1: one mapping start and one stop record, one end" \
+		"$(mapping_records start "$_cid" | grep -c " contid=$_id ") $(mapping_records stop "$_cid" | grep -c " contid=$_id ") $(container_records any | grep -ac " op=drop .*contid=$_id res=1")" \
+		"1 1 1"
+}
+
 # count_records OPID FIXED-STRING
 count_records() {
 	container_records "$1" | grep -acF -- "$2"
