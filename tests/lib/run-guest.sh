@@ -73,12 +73,16 @@ guest_batches() {
 	done
 }
 
-# guest_vm_flags: sets vm_flags to vm-run's options for the tests of
-# batch_tests (a test whose header says "# needs: docker" gets Docker in
-# the guest).
+# guest_vm_flags KERNEL: sets vm_flags to vm-run's options for the tests of
+# batch_tests on KERNEL: the bench kernel, which patches its own text, runs
+# its vCPUs on one host thread (vm-run --one-thread: with one thread each,
+# an int3 Oops of the emulation's own can kill the guest), which also leaves
+# the other host core to the test kernel's boot beside it; a test whose
+# header says "# needs: docker" gets Docker in the guest.
 guest_vm_flags() {
 	local n
 	vm_flags=()
+	[ "$1" = test ] || vm_flags+=(--one-thread)
 	for n in "${batch_tests[@]}"; do
 		if grep -qx '# needs: docker' "$ROOT/tests/guest/$n.sh"; then
 			vm_flags+=(--docker)
@@ -92,7 +96,7 @@ guest_start() {
 	for k in $(guest_batches); do
 		guest_batch_tests "$k"
 		make_batch "$k" >"$results/guest-$k.sh"
-		guest_vm_flags
+		guest_vm_flags "$k"
 		date +%s >"$results/guest-$k.start"
 		(
 			rc=0
