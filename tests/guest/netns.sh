@@ -6,9 +6,9 @@
 # do) and one in another, a packet between the two namespaces over a veth
 # pair, a task that joins (setns) or creates (unshare) a namespace, one
 # that forks or runs threads, an ID set on a task already in a namespace;
-# the list shrinks as tasks leave and exit, a namespace with more
-# containers than its list holds says so, and a containerid exclude rule
-# does not judge packets by whatever task is at hand.  On the test kernel:
+# the list shrinks as tasks leave and exit, and a containerid exclude rule
+# does not judge packets by whatever task is at hand (a namespace with
+# more containers than it lists: netns-full.sh).  On the test kernel:
 # the counting runs under tasklist_lock and task locks, which lockdep
 # watches, and the packet path in softirq.
 # kernel: test
@@ -20,22 +20,6 @@ INFO_RE='type=(CONTAINER_INFO|UNKNOWN\[1350\]) '
 # netns_of PID: the inode number of PID's network namespace.
 netns_of() {
 	readlink "/proc/$1/ns/net" | tr -dc 0-9
-}
-
-# shellcheck disable=SC2317  # called through check
-# filter_udp PID N: in PID's network namespace, bring up the loopback
-# device and audit the UDP packets sent to 127.0.0.N on it (NETFILTER_PKT
-# records name addresses, not ports).
-filter_udp() {
-	nsenter -n -t "$1" sh -c "ip link set lo up &&
-		iptables -A OUTPUT -o lo -p udp -d 127.0.0.$2 -j AUDIT --type accept"
-}
-
-# send_udp PID N: send a packet to 127.0.0.N from PID's network namespace
-# (the sender is on the host: it has no ID).
-send_udp() {
-	nsenter -n -t "$1" $T udp-send "127.0.0.$2" 9 ||
-		fail "send a packet to 127.0.0.$2 in $1's namespace" "udp-send failed"
 }
 
 # wait_released PID: wait until every thread of PID has left its
@@ -272,80 +256,6 @@ check_eq "the rule excludes container 7101's own records" \
 check_eq "a packet that container 7101 sent is kept, with its op=net record" \
 	"$(packet_ids 11)" "$na 7101"
 auditctl -d exclude,always -F containerid=7101 >/dev/null
-
-# --- more containers than a namespace lists -------------------------------
-# A namespace lists 16 IDs.  The tasks of containers that come when the
-# list is full are counted, not listed (unlisted=): they cannot push a
-# listed container out, and the record says that its list is incomplete.
-# A place freed by a container that left goes to the next one to come.
-# full_ids N: the sorted IDs of the last packet to 127.0.0.N and how many
-# tasks it has unlisted ("A,B 0"); "none" without a CONTAINER_INFO record.
-full_ids() {
-	_s=$(stamps_of "type=NETFILTER_PKT .* daddr=127\\.0\\.0\\.$1 " | tail -1)
-	_r=$(records_of "$_s" | grep -aE "$INFO_RE")
-	if [ -z "$_s" ] || [ -z "$_r" ]; then
-		echo "none"
-		return
-	fi
-	_l=$(echo "$_r" | sed -nE 's/.*\): op=net netns=[0-9]+ contid=([0-9,?]+)( unlisted=([0-9]+))?$/\1 \3/p')
-	echo "$(echo "${_l% *}" | tr , '\n' | sort -n | paste -sd, -) ${_l##* }" | sed 's/ $/ 0/'
-}
-unshare -n sh -c 'echo ready >/tmp/h; exec sleep 1000' &
-h=$!
-wait_for_file /tmp/h
-check "iptables -j AUDIT in namespace H" filter_udp "$h" 17
-# join_h ID...: a task of container ID joins H, for each ID.
-join_h() {
-	for _n in "$@"; do
-		in_container_bg "$_n" nsenter -n -t "$h" sh -c "echo ready >/tmp/h$_n; exec sleep 1000"
-		echo "$CPID" >"/tmp/hpid$_n"
-		wait_for_file "/tmp/h$_n"
-	done
-}
-# leave_h ID...: the task of container ID in H exits, for each ID.
-leave_h() {
-	for _n in "$@"; do
-		_p=$(cat "/tmp/hpid$_n")
-		kill -9 "$_p"
-		wait "$_p" 2>/dev/null
-	done
-}
-# shellcheck disable=SC2046  # the IDs, one word each
-join_h $(seq 7201 7216)
-send_udp "$h" 17
-audit_sync
-check_eq "H: 16 containers, all listed" "$(full_ids 17)" "$(seq -s, 7201 7216) 0"
-join_h 7217 7218
-send_udp "$h" 17
-audit_sync
-check_eq "H: two more are counted as unlisted, none of the 16 is pushed out" \
-	"$(full_ids 17)" "$(seq -s, 7201 7216) 2"
-s=$(stamps_of 'type=NETFILTER_PKT .* daddr=127\.0\.0\.17 ' | tail -1)
-records_of "$s" | sed 's/^/INFO: record: /'
-check_eq "ausearch --containerid 7217 finds none of H's packets (its ID is not listed)" \
-	"$(ausearch --containerid 7217 -m NETFILTER_PKT 2>/dev/null | grep -c 'daddr=127.0.0.17 ')" 0
-leave_h 7201
-send_udp "$h" 17
-audit_sync
-check_eq "H: a listed container leaves; the unlisted ones stay unlisted" \
-	"$(full_ids 17)" "$(seq -s, 7202 7216) 2"
-join_h 7219
-send_udp "$h" 17
-audit_sync
-check_eq "H: the next container to come takes the free place" \
-	"$(full_ids 17)" "$(seq -s, 7202 7216),7219 2"
-leave_h 7217 7218
-send_udp "$h" 17
-audit_sync
-check_eq "H: the unlisted containers have left: the list is complete" \
-	"$(full_ids 17)" "$(seq -s, 7202 7216),7219 0"
-# shellcheck disable=SC2046
-leave_h $(seq 7202 7216) 7219
-send_udp "$h" 17
-audit_sync
-check_eq "H: every container has left" "$(full_ids 17)" none
-kill -9 "$h"
-wait "$h" 2>/dev/null
 
 # --- the last task with an ID leaves: the namespace lists nothing ----------
 kill -9 "$a"

@@ -164,6 +164,24 @@ check_ended() {
 		"1 1 1"
 }
 
+# The packet tests' (netns.sh, netns-full.sh).
+
+# filter_udp PID N: in PID's network namespace, bring up the loopback
+# device and audit the UDP packets sent to 127.0.0.N on it (NETFILTER_PKT
+# records name addresses, not ports).
+filter_udp() {
+	nsenter -n -t "$1" sh -c "ip link set lo up &&
+		iptables -A OUTPUT -o lo -p udp -d 127.0.0.$2 -j AUDIT --type accept"
+}
+
+# send_udp PID N: send a packet to 127.0.0.N from PID's network namespace
+# (the sender is on the host: it has no ID).
+send_udp() {
+	nsenter -n -t "$1" contid-test udp-send "127.0.0.$2" 9 ||
+		fail "send a packet to 127.0.0.$2 in $1's namespace" "udp-send failed"
+}
+
+
 # count_records OPID FIXED-STRING
 count_records() {
 	container_records "$1" | grep -acF -- "$2"

@@ -45,6 +45,10 @@ const USAGE: &str = "usage: contid-test COMMAND ...
                                 (that process's), sleep
   socket FAMILY                 socket(FAMILY, SOCK_STREAM, 0); print ok or the errno name
   udp-send ADDR PORT            send one UDP packet to ADDR:PORT
+  containers-in NETNS ID...     for each ID a process that gets that audit container ID
+                                and then joins the network namespace NETNS (a
+                                /proc/PID/ns/net path); print \"ID PID\" for each, then
+                                ready, and sleep (the processes are reaped by the kernel)
   udp-flood ADDR PORT MS        send UDP packets to ADDR:PORT for MS ms, ignoring errors;
                                 print how many were sent
   fuzz SECONDS SEED             throw random writes, reads and rules at the module for
@@ -783,6 +787,64 @@ fn cmd_zombie_child() -> ! {
 
 /// Sends one UDP packet to `addr`:`port` (in the caller's network
 /// namespace; nothing needs to listen).
+/// containers-in NETNS ID...: for each ID, a child that gets the audit
+/// container ID (we write it) and then joins the network namespace NETNS
+/// with setns(2); prints "ID PID" for each once it has joined, then
+/// "ready", and sleeps.  SIGCHLD is ignored, so that the kernel reaps a
+/// child that is killed: its /proc entry goes once it has left its
+/// namespaces.  One process for many containers: on the KASAN kernel a
+/// shell's fork and exec per container cost a second each.
+fn cmd_containers_in(netns: &str, ids: &[&str]) -> ! {
+    let ns = std::fs::File::open(netns).unwrap_or_else(|e| {
+        eprintln!("containers-in {netns}: {e}");
+        exit(1)
+    });
+    let nsfd = ns.as_raw_fd();
+    // SAFETY: setting a signal's disposition.
+    unsafe { libc::signal(libc::SIGCHLD, libc::SIG_IGN) };
+    for id in ids {
+        let mut ack = [0; 2];
+        // SAFETY: pipe with a valid two-int array.
+        assert_eq!(unsafe { libc::pipe(ack.as_mut_ptr()) }, 0);
+        let held = fork_held(move || {
+            // SAFETY: raw system calls on fds the child has.
+            unsafe {
+                if libc::setns(nsfd, libc::CLONE_NEWNET) != 0 {
+                    return 1;
+                }
+                libc::write(ack[1], b"x".as_ptr().cast(), 1);
+                loop {
+                    libc::pause();
+                }
+            }
+        });
+        // SAFETY: closing our copy of the write end.
+        unsafe { libc::close(ack[1]) };
+        let path = format!("/proc/{}/containerid", held.pid);
+        if let Err(e) = write_once(&path, format!("{id}\n").as_bytes(), None) {
+            eprintln!("containers-in: {path}: {}", errno_name(&e));
+            exit(1)
+        }
+        let mut b = [0u8; 1];
+        // SAFETY: valid fds and buffer.
+        let n = unsafe {
+            libc::write(held.release, b"x".as_ptr().cast(), 1);
+            libc::close(held.release);
+            let n = libc::read(ack[0], b.as_mut_ptr().cast(), 1);
+            libc::close(ack[0]);
+            n
+        };
+        if n != 1 {
+            eprintln!("containers-in: process {} did not join {netns}", held.pid);
+            exit(1)
+        }
+        println!("{id} {}", held.pid);
+    }
+    println!("ready");
+    std::io::stdout().flush().ok();
+    sleep_forever()
+}
+
 fn cmd_udp_send(addr: &str, port: u16) -> ! {
     let sock = std::net::UdpSocket::bind("0.0.0.0:0").expect("bind");
     match sock.send_to(b"audit-contid", (addr, port)) {
@@ -1258,6 +1320,7 @@ fn main() {
         ["leader-exit"] => cmd_leader_exit(),
         ["spawn-away", how] => cmd_spawn_away(how),
         ["socket", family] => cmd_socket(family.parse().expect("family")),
+        ["containers-in", netns, ids @ ..] if !ids.is_empty() => cmd_containers_in(netns, ids),
         ["udp-send", addr, port] => cmd_udp_send(addr, port.parse().expect("port")),
         ["udp-flood", addr, port, ms] => cmd_udp_flood(
             addr,
