@@ -15,7 +15,6 @@
 # shellcheck source=tests/lib/testlib.sh
 . /usr/local/lib/testlib.sh
 
-CONTID=/usr/local/bin/contid
 IMAGE=contid-busybox
 KEY=docker-mkdir
 
@@ -47,14 +46,7 @@ check "docker import: the busybox image" docker import /tmp/busybox.tar $IMAGE
 auditctl -a always,exit -F arch=b64 -S mkdir,mkdirat -F key=$KEY >/dev/null
 
 # --- docker run -d, exec, rm -f -----------------------------------------------
-cid=$(docker run -d --name d1 --network=none $IMAGE sh -c 'sleep 1000 & wait' 2>/tmp/d1.err)
-check_match "docker run -d: the container started" "$cid" '^[0-9a-f]{64}$'
-[ -n "$cid" ] || echo "INFO: docker run -d: $(cat /tmp/d1.err)"
-id=$("$CONTID" derive "$cid")
-init=$(docker inspect -f '{{.State.Pid}}' d1)
-check_eq "docker run: the container's init has the ID derived from its id" "$(contid "$init")" "$id"
-sleeper=$(pid_of "sleep 1000")
-check_eq "docker run: a process the init forked inherited it" "$(contid "$sleeper")" "$id"
+engine_run_d docker docker d1
 shim=$(ppid_of "$init")
 check_eq "docker run: the init's parent is containerd's runc shim" \
 	"$(cat "/proc/$shim/comm")" containerd-shim
@@ -71,24 +63,11 @@ check_eq "docker exec: the docker client keeps no ID" "$(contid $dexec)" "$UNSET
 check_eq "docker exec: the exec'd process's parent is the container's shim" "$(ppid_of "$e5")" "$shim"
 kill "$e5"
 wait $dexec
-check_eq "docker exec: passes an exit status through" \
-	"$(docker exec d1 sh -c 'exit 9' >/dev/null 2>&1; echo $?)" 9
-
-docker exec d1 mkdir /tmp/made-by-exec
-mkdir /tmp/made-by-host
-audit_sync
-check_eq "ausearch --containerid finds the exec'd process's mkdir, and not the host's" \
-	"$(found_mkdirs $KEY "$id")" /tmp/made-by-exec
+engine_exec docker docker d1 $KEY
 
 docker rm -f d1 >/dev/null 2>&1
 check_eq "docker rm -f: the container is gone" "$(docker ps -aq --filter name=d1 | grep -c .)" 0
-audit_sync
-check_eq "mapping: one start record, with the container's init and ID" \
-	"$(mapping_records start "$cid" | grep -c " vm-pid=$init contid=$id contid-from=derived runtime=\"runc\" ")" 1
-echo "INFO: the mapping records of d1: $(mapping_records start "$cid") $(mapping_records stop "$cid")"
-check_eq "mapping: one stop record" "$(mapping_records stop "$cid" | grep -c " contid=$id ")" 1
-check_eq "the container's end is logged once" \
-	"$(container_records any | grep -ac " op=drop .*contid=$id res=1")" 1
+check_removed d1
 
 # --- docker run --rm in the foreground ----------------------------------------
 docker run --rm --name d2 --network=none --cidfile /tmp/d2.cid $IMAGE \

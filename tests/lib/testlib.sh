@@ -150,6 +150,48 @@ found_mkdirs() {
 		sed -n 's/^type=PATH .* name="\([^"]*\)" .*nametype=CREATE.*/\1/p' | sort | paste -sd' '
 }
 
+# engine_run_d LABEL ENGINE NAME: ENGINE (a command with podman's and
+# docker's command line) runs container NAME of $IMAGE detached, without
+# a network, with an init that forks `sleep 1000`; checks that it started
+# and that the init and its child have the ID derived from its id.  Sets
+# cid (its id), id (the ID) and init (the init's pid).
+engine_run_d() {
+	cid=$($2 run -d --name "$3" --network=none "$IMAGE" sh -c 'sleep 1000 & wait' 2>"/tmp/$3.err")
+	check_match "$1 run -d: the container started" "$cid" '^[0-9a-f]{64}$'
+	[ -n "$cid" ] || echo "INFO: $1 run -d: $(cat "/tmp/$3.err")"
+	id=$(/usr/local/bin/contid derive "$cid")
+	init=$($2 inspect -f '{{.State.Pid}}' "$3")
+	check_eq "$1 run: the container's init has the ID derived from its id" "$(contid "$init")" "$id"
+	check_eq "$1 run: a process the init forked inherited it" "$(contid "$(pid_of "sleep 1000")")" "$id"
+}
+
+# engine_exec LABEL ENGINE NAME KEY: ENGINE's exec into container NAME of
+# engine_run_d passes the exec'd process's exit status through, and the
+# mkdir of an exec'd process (audited with KEY) is found by `ausearch
+# --containerid` of the container's ID, the host's is not.
+engine_exec() {
+	check_eq "$1 exec: passes an exit status through" \
+		"$($2 exec "$3" sh -c 'exit 9' >/dev/null 2>&1; echo $?)" 9
+	$2 exec "$3" mkdir /tmp/made-by-exec
+	mkdir /tmp/made-by-host
+	audit_sync
+	check_eq "ausearch --containerid finds the exec'd process's mkdir, and not the host's" \
+		"$(found_mkdirs "$4" "$id")" /tmp/made-by-exec
+}
+
+# check_removed NAME: container NAME of engine_run_d (cid, id, init) has
+# been removed: the trail has one mapping start record with its init and
+# ID, one stop record and one end of the container.
+check_removed() {
+	audit_sync
+	check_eq "mapping: one start record, with the container's init and ID" \
+		"$(mapping_records start "$cid" | grep -c " vm-pid=$init contid=$id contid-from=derived runtime=\"runc\" ")" 1
+	echo "INFO: the mapping records of $1: $(mapping_records start "$cid") $(mapping_records stop "$cid")"
+	check_eq "mapping: one stop record" "$(mapping_records stop "$cid" | grep -c " contid=$id ")" 1
+	check_eq "the container's end is logged once" \
+		"$(container_records any | grep -ac " op=drop .*contid=$id res=1")" 1
+}
+
 # check_ended LABEL NAME KEY: container NAME, run with --rm and --cidfile
 # /tmp/NAME.cid, made the directory /tmp/made-by-NAME (mkdir audited with
 # KEY): `ausearch --containerid` finds that mkdir, and the trail has one
