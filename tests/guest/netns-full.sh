@@ -46,12 +46,17 @@ join_h() {
 leave_h() {
 	for _n in "$@"; do
 		_p=$(cat /tmp/hjoin.* | sed -n "s/^$_n //p")
+		if [ -z "$_p" ]; then
+			fail "container $_n leaves H" "no process of it"
+			continue
+		fi
 		kill -9 "$_p"
 		_i=0
 		while [ -e "/proc/$_p" ] && [ $_i -lt 100 ]; do
 			sleep 0.05
 			_i=$((_i + 1))
 		done
+		[ ! -e "/proc/$_p" ] || fail "container $_n leaves H" "process $_p is still there"
 	done
 }
 

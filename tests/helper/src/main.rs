@@ -785,8 +785,6 @@ fn cmd_zombie_child() -> ! {
     sleep_forever()
 }
 
-/// Sends one UDP packet to `addr`:`port` (in the caller's network
-/// namespace; nothing needs to listen).
 /// containers-in NETNS ID...: for each ID, a child that gets the audit
 /// container ID (we write it) and then joins the network namespace NETNS
 /// with setns(2); prints "ID PID" for each once it has joined, then
@@ -800,6 +798,17 @@ fn cmd_containers_in(netns: &str, ids: &[&str]) -> ! {
         exit(1)
     });
     let nsfd = ns.as_raw_fd();
+    let mut children = Vec::new();
+    // On an error, no child is left behind (in NETNS, or in it without
+    // its ID).
+    let give_up = |children: &[libc::pid_t], why: String| -> ! {
+        eprintln!("containers-in: {why}");
+        for &pid in children {
+            // SAFETY: a signal to a child of ours (reaped by the kernel).
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        exit(1)
+    };
     // SAFETY: setting a signal's disposition.
     unsafe { libc::signal(libc::SIGCHLD, libc::SIG_IGN) };
     for id in ids {
@@ -809,6 +818,8 @@ fn cmd_containers_in(netns: &str, ids: &[&str]) -> ! {
         let held = fork_held(move || {
             // SAFETY: raw system calls on fds the child has.
             unsafe {
+                // If we die, so do the children (the test kills us last).
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
                 if libc::setns(nsfd, libc::CLONE_NEWNET) != 0 {
                     return 1;
                 }
@@ -818,12 +829,12 @@ fn cmd_containers_in(netns: &str, ids: &[&str]) -> ! {
                 }
             }
         });
+        children.push(held.pid);
         // SAFETY: closing our copy of the write end.
         unsafe { libc::close(ack[1]) };
         let path = format!("/proc/{}/containerid", held.pid);
         if let Err(e) = write_once(&path, format!("{id}\n").as_bytes(), None) {
-            eprintln!("containers-in: {path}: {}", errno_name(&e));
-            exit(1)
+            give_up(&children, format!("{path}: {}", errno_name(&e)));
         }
         let mut b = [0u8; 1];
         // SAFETY: valid fds and buffer.
@@ -835,8 +846,10 @@ fn cmd_containers_in(netns: &str, ids: &[&str]) -> ! {
             n
         };
         if n != 1 {
-            eprintln!("containers-in: process {} did not join {netns}", held.pid);
-            exit(1)
+            give_up(
+                &children,
+                format!("process {} did not join {netns}", held.pid),
+            );
         }
         println!("{id} {}", held.pid);
     }
@@ -845,6 +858,8 @@ fn cmd_containers_in(netns: &str, ids: &[&str]) -> ! {
     sleep_forever()
 }
 
+/// Sends one UDP packet to `addr`:`port` (in the caller's network
+/// namespace; nothing needs to listen).
 fn cmd_udp_send(addr: &str, port: u16) -> ! {
     let sock = std::net::UdpSocket::bind("0.0.0.0:0").expect("bind");
     match sock.send_to(b"audit-contid", (addr, port)) {
