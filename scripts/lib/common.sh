@@ -102,9 +102,13 @@ make_initramfs() {
 # copy_with_libs BIN ROOT DEST: install BIN as ROOT/DEST with the shared
 # libraries it needs, at the paths the loader expects.
 copy_with_libs() {
-	local bin=$1 root=$2 dest=$3 lib
+	local bin=$1 root=$2 dest=$3 lib libs
+	libs=$(ldd "$bin" 2>&1) || libs=
+	if grep -q 'not found' <<<"$libs"; then
+		die "$bin needs libraries this machine lacks: $(grep 'not found' <<<"$libs" | tr -s ' \t\n' ' ')"
+	fi
 	install -D -m 0755 "$bin" "$root$dest"
-	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+	while read -r lib; do
 		[ -e "$root$lib" ] || install -D -m 0755 "$lib" "$root$lib"
-	done
+	done < <(grep -o '/[^ ]*' <<<"$libs" || true)
 }
