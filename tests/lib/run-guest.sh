@@ -75,8 +75,8 @@ guest_batches() {
 
 # guest_vm_flags KERNEL: sets vm_flags to vm-run's options for the tests of
 # batch_tests on KERNEL: the bench kernel, which patches its own text, runs
-# its vCPUs on one host thread (vm-run --one-thread: with one thread each,
-# an int3 Oops of the emulation's own can kill the guest), which also leaves
+# its vCPUs on one host thread (vm-run --one-thread: with a thread per
+# vCPU, an int3 Oops of the emulation's own can kill the guest), which also leaves
 # the other host core to the test kernel's boot beside it; a test whose
 # header says "# needs: docker" gets Docker in the guest.
 guest_vm_flags() {
