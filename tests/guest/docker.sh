@@ -77,20 +77,22 @@ check_eq "docker run --rm: exits with the container's status" "$?" 3
 check_ended "docker run --rm" d2 $KEY
 
 auditctl -d always,exit -F arch=b64 -S mkdir,mkdirat -F key=$KEY >/dev/null
-# running: neither gone nor a zombie
+# Stop dockerd (and so its containerd).  Not a check: on a loaded host its
+# shutdown has taken more than 30 s; what is left after 60 s is killed.
+# running PID: neither gone nor a zombie
 running() {
 	[ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }
 kill $dockerd
 i=0
-while running $dockerd && [ $i -lt 300 ]; do
+while running $dockerd && [ $i -lt 600 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
 if running $dockerd; then
-	fail "dockerd stops" "still running 30 s after SIGTERM"
-else
-	pass "dockerd stops"
-	wait $dockerd
+	echo "INFO: dockerd still runs 60 s after SIGTERM: killed"
+	# shellcheck disable=SC2046  # the pids, one word each
+	kill -9 $dockerd $(pidof containerd containerd-shim-runc-v2) 2>/dev/null
 fi
+wait $dockerd
 finish
