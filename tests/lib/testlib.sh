@@ -223,7 +223,6 @@ send_udp() {
 		fail "send a packet to 127.0.0.$2 in $1's namespace" "udp-send failed"
 }
 
-
 # count_records OPID FIXED-STRING
 count_records() {
 	container_records "$1" | grep -acF -- "$2"
